@@ -1,0 +1,307 @@
+//! Positions of keys and values in block-style YAML, so a diagnostic about a field can point at the
+//! line and column where the field is written. The YAML library gives positions only for syntax
+//! errors; this index gives them for every field of a valid document.
+
+use std::collections::HashMap;
+
+/// A line and column (1-based) in the whole file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// Line in the file.
+    pub line: usize,
+    /// Column in characters.
+    pub column: usize,
+}
+
+/// Where a key and its value are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// The key (or the `-` of a sequence item).
+    pub key: Position,
+    /// The value, when it is on the key's line.
+    pub value: Option<Position>,
+}
+
+/// A path through a YAML document: `documents.3.id`.
+pub type Path = str;
+
+/// The positions of the keys of one YAML text, by dotted path (`modifications.0.id`).
+#[derive(Debug, Default, Clone)]
+pub struct Locator {
+    entries: HashMap<String, Entry>,
+    // The text of each value written on its key's line, as written (`5.10`, not the float 5.1).
+    raw_values: HashMap<String, String>,
+    first_line: usize,
+}
+
+struct Frame {
+    indent: usize,
+    path: String,
+    is_sequence: bool,
+    next_index: usize,
+}
+
+impl Locator {
+    /// Indexes `yaml`, whose first line is line `first_line` of the file.
+    pub fn new(yaml: &str, first_line: usize) -> Self {
+        let mut locator = Locator {
+            entries: HashMap::new(),
+            raw_values: HashMap::new(),
+            first_line,
+        };
+        locator.index(yaml);
+        locator
+    }
+
+    fn index(&mut self, yaml: &str) {
+        let mut stack = vec![Frame {
+            indent: 0,
+            path: String::new(),
+            is_sequence: false,
+            next_index: 0,
+        }];
+        // The key whose value is on the following lines, and its column.
+        let mut open_key: Option<(String, usize)> = None;
+        // Inside a block scalar (`|` or `>`): lines indented deeper than this are text.
+        let mut block_scalar_indent: Option<usize> = None;
+        for (number, raw_line) in yaml.lines().enumerate() {
+            let line_number = self.first_line + number;
+            let line = raw_line.trim_end_matches('\r');
+            let content = line.trim_start_matches(' ');
+            let indent = line.len() - content.len();
+            if content.is_empty() || content.starts_with('#') {
+                continue;
+            }
+            if let Some(limit) = block_scalar_indent {
+                if indent > limit {
+                    continue;
+                }
+                block_scalar_indent = None;
+            }
+            let is_item = content == "-" || content.starts_with("- ");
+            while stack.len() > 1 {
+                let top = stack.last().expect("stack is never empty");
+                if top.indent > indent || (top.is_sequence && top.indent == indent && !is_item) {
+                    stack.pop();
+                } else {
+                    break;
+                }
+            }
+            let mut column = indent;
+            let mut rest = content;
+            if is_item {
+                let top = stack.last_mut().expect("stack is never empty");
+                let sequence_path = if top.is_sequence && top.indent == indent {
+                    top.path.clone()
+                } else {
+                    let path = open_key.take().map(|(p, _)| p).unwrap_or_default();
+                    stack.push(Frame {
+                        indent,
+                        path: path.clone(),
+                        is_sequence: true,
+                        next_index: 0,
+                    });
+                    path
+                };
+                let top = stack.last_mut().expect("a sequence frame was pushed");
+                let item_path = join(&sequence_path, &top.next_index.to_string());
+                top.next_index += 1;
+                let after_dash = content[1..].trim_start_matches(' ');
+                let item_column = indent + (content.len() - after_dash.len());
+                let value =
+                    (!after_dash.is_empty()).then(|| self.position(line_number, line, item_column));
+                self.entries.insert(
+                    item_path.clone(),
+                    Entry {
+                        key: self.position(line_number, line, indent),
+                        value,
+                    },
+                );
+                if after_dash.is_empty() || split_key(after_dash).is_none() {
+                    open_key = Some((item_path, indent));
+                    continue;
+                }
+                stack.push(Frame {
+                    indent: item_column,
+                    path: item_path,
+                    is_sequence: false,
+                    next_index: 0,
+                });
+                column = item_column;
+                rest = after_dash;
+            }
+            let Some((key, value)) = split_key(rest) else {
+                continue;
+            };
+            if let Some((open_path, open_column)) = open_key.take()
+                && column > open_column
+            {
+                stack.push(Frame {
+                    indent: column,
+                    path: open_path,
+                    is_sequence: false,
+                    next_index: 0,
+                });
+            }
+            let parent = &stack.last().expect("stack is never empty").path;
+            let path = join(parent, key);
+            let value_column = column + (rest.len() - value.len());
+            let value_position =
+                (!value.is_empty()).then(|| self.position(line_number, line, value_column));
+            self.entries.insert(
+                path.clone(),
+                Entry {
+                    key: self.position(line_number, line, column),
+                    value: value_position,
+                },
+            );
+            if !value.is_empty() {
+                self.raw_values.insert(path.clone(), value.to_string());
+            }
+            if value.is_empty() {
+                open_key = Some((path, column));
+            } else if value.starts_with('|') || value.starts_with('>') {
+                block_scalar_indent = Some(column);
+            }
+        }
+    }
+
+    /// Converts a byte column of `line` into a 1-based character column.
+    fn position(&self, line_number: usize, line: &str, byte_column: usize) -> Position {
+        let column = line
+            .get(..byte_column)
+            .map_or(byte_column, |prefix| prefix.chars().count());
+        Position {
+            line: line_number,
+            column: column + 1,
+        }
+    }
+
+    /// Where `path` is written, or its nearest written ancestor, or the first line of the YAML.
+    pub fn entry(&self, path: &Path) -> Entry {
+        let mut path = path;
+        loop {
+            if let Some(entry) = self.entries.get(path) {
+                return *entry;
+            }
+            match path.rfind('.') {
+                Some(i) => path = &path[..i],
+                None => {
+                    let start = Position {
+                        line: self.first_line.saturating_sub(1).max(1),
+                        column: 1,
+                    };
+                    return Entry {
+                        key: start,
+                        value: None,
+                    };
+                }
+            }
+        }
+    }
+
+    /// Where the value of `path` is written (its key, when the value is on other lines).
+    pub fn value(&self, path: &Path) -> Position {
+        let entry = self.entry(path);
+        entry.value.unwrap_or(entry.key)
+    }
+
+    /// The text of the value of `path` as written on its line, if it is there.
+    pub fn raw_value(&self, path: &Path) -> Option<&str> {
+        self.raw_values.get(path).map(String::as_str)
+    }
+
+    /// Where the key of `path` is written.
+    pub fn key(&self, path: &Path) -> Position {
+        self.entry(path).key
+    }
+}
+
+/// `parent.child`, or `child` at the top.
+pub fn join(parent: &str, child: &str) -> String {
+    if parent.is_empty() {
+        child.to_string()
+    } else {
+        format!("{parent}.{child}")
+    }
+}
+
+/// Splits `key: value` into the key (unquoted) and the rest of the line after the colon and spaces.
+fn split_key(text: &str) -> Option<(&str, &str)> {
+    let (key, after) = if let Some(quote @ ('"' | '\'')) = text.chars().next() {
+        let close = text[1..].find(quote)? + 1;
+        let after = text[close + 1..].strip_prefix(':')?;
+        (&text[1..close], after)
+    } else {
+        let colon = text
+            .find(": ")
+            .or_else(|| text.strip_suffix(':').map(|t| t.len()))?;
+        let key = &text[..colon];
+        if key.contains(['{', '[', '"', '\'', '#']) {
+            return None;
+        }
+        (key.trim_end(), &text[colon + 1..])
+    };
+    let value = after.trim_start_matches(' ');
+    let value = if value.starts_with('#') { "" } else { value };
+    Some((key, value.trim_end()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "title: \"A\"\ndate: 2020-01-01\nmodifications:\n  - id: MP080\n    title: X\n  - id: MP081\ndocuments:\n- id: section-a\n  version: \"1.0\"\nsummary: |\n  text: not a key\nextra:\n  nested:\n    deep: 1\n";
+
+    #[test]
+    fn finds_top_level_and_nested_keys() {
+        let locator = Locator::new(YAML, 2);
+        assert_eq!(locator.key("title"), Position { line: 2, column: 1 });
+        assert_eq!(locator.value("date"), Position { line: 3, column: 7 });
+        assert_eq!(
+            locator.value("modifications.0.id"),
+            Position {
+                line: 5,
+                column: 11
+            }
+        );
+        assert_eq!(
+            locator.key("modifications.0.title"),
+            Position { line: 6, column: 5 }
+        );
+        assert_eq!(
+            locator.key("modifications.1.id"),
+            Position { line: 7, column: 5 }
+        );
+        assert_eq!(
+            locator.value("documents.0.id"),
+            Position { line: 9, column: 7 }
+        );
+        assert_eq!(
+            locator.key("documents.0.version"),
+            Position {
+                line: 10,
+                column: 3
+            }
+        );
+        assert_eq!(
+            locator.key("extra.nested.deep"),
+            Position {
+                line: 15,
+                column: 5
+            }
+        );
+    }
+
+    #[test]
+    fn block_scalars_hide_their_text_and_unknown_paths_fall_back() {
+        let locator = Locator::new(YAML, 2);
+        assert!(locator.entries.get("summary.text").is_none());
+        assert!(locator.entries.get("text").is_none());
+        assert_eq!(
+            locator.key("documents.0.missing"),
+            locator.key("documents.0")
+        );
+        assert_eq!(locator.key("nothing"), Position { line: 1, column: 1 });
+    }
+}

@@ -1,0 +1,436 @@
+//! Markdown to HTML: pulldown-cmark with GFM extensions, ids on headings, modification ids in
+//! running text turned into links, root-relative links placed under the base path, and every link
+//! reported with its line so that broken ones can be named precisely. Text in, HTML and facts out.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::model::ids::ModificationKey;
+
+/// What the renderer needs to know about the site.
+#[derive(Debug, Clone, Default)]
+pub struct LinkContext {
+    /// The path of base_url (`/` or `/sec/`).
+    pub base_path: String,
+    /// Every modification id and alias key, to the modification's key and URL.
+    pub modifications: HashMap<ModificationKey, (ModificationKey, String)>,
+}
+
+/// A link written in a Markdown body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyLink {
+    /// The destination as written.
+    pub destination: String,
+    /// Line in the file.
+    pub line: usize,
+    /// Column in characters.
+    pub column: usize,
+}
+
+/// The result of rendering one body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderedMarkdown {
+    /// The HTML.
+    pub html: String,
+    /// The modifications named in running text.
+    pub mentions: BTreeSet<ModificationKey>,
+    /// Links and images to check, with their place in the file.
+    pub links: Vec<BodyLink>,
+    /// The ids given to headings.
+    pub heading_ids: Vec<String>,
+    /// The first paragraph as plain text.
+    pub first_paragraph: String,
+}
+
+/// Renders `body`, which starts on line `first_line` of its file.
+pub fn render_markdown(body: &str, first_line: usize, context: &LinkContext) -> RenderedMarkdown {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let lines = LineIndex::new(body, first_line);
+    let mut result = RenderedMarkdown::default();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    // Depth of elements whose text must not become links: code, links, images, headings.
+    let mut no_autolink_depth = 0usize;
+    let mut heading_start: Option<usize> = None;
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut paragraph_depth = 0usize;
+    let mut first_paragraph_done = false;
+
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                no_autolink_depth += 1;
+                let dest_url = place_under_base(dest_url, link_type, &context.base_path);
+                record_link(&mut result, &dest_url, link_type, &lines, range.start);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                no_autolink_depth += 1;
+                let dest_url = place_under_base(dest_url, link_type, &context.base_path);
+                record_link(&mut result, &dest_url, link_type, &lines, range.start);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                no_autolink_depth += 1;
+                heading_start = Some(events.len());
+                events.push(event);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                no_autolink_depth -= 1;
+                if let Some(start) = heading_start.take() {
+                    give_heading_id(
+                        &mut events,
+                        start,
+                        level,
+                        &mut used_ids,
+                        &mut result.heading_ids,
+                    );
+                }
+                events.push(event);
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                no_autolink_depth += 1;
+                events.push(event);
+            }
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
+                no_autolink_depth -= 1;
+                events.push(event);
+            }
+            Event::Start(Tag::Paragraph) => {
+                paragraph_depth += 1;
+                events.push(event);
+            }
+            Event::End(TagEnd::Paragraph) => {
+                paragraph_depth -= 1;
+                if paragraph_depth == 0 && !result.first_paragraph.trim().is_empty() {
+                    first_paragraph_done = true;
+                }
+                events.push(event);
+            }
+            Event::Text(text) => {
+                if paragraph_depth > 0 && !first_paragraph_done {
+                    result.first_paragraph.push_str(&text);
+                }
+                if no_autolink_depth == 0 && !context.modifications.is_empty() {
+                    link_modification_ids(text, context, &mut events, &mut result.mentions);
+                } else {
+                    events.push(Event::Text(text));
+                }
+            }
+            Event::Code(ref code) => {
+                if paragraph_depth > 0 && !first_paragraph_done {
+                    result.first_paragraph.push_str(code);
+                }
+                events.push(event);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if paragraph_depth > 0 && !first_paragraph_done {
+                    result.first_paragraph.push(' ');
+                }
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    result.first_paragraph = result
+        .first_paragraph
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    result.html = html;
+    result
+}
+
+/// Root-relative destinations (`/documents/`) are placed under the base path (`/sec/documents/`).
+fn place_under_base<'a>(dest: CowStr<'a>, link_type: LinkType, base_path: &str) -> CowStr<'a> {
+    let is_root_relative = dest.starts_with('/') && !dest.starts_with("//");
+    if !is_root_relative || base_path == "/" || matches!(link_type, LinkType::Email) {
+        return dest;
+    }
+    CowStr::from(format!("{base_path}{}", &dest[1..]))
+}
+
+fn record_link(
+    result: &mut RenderedMarkdown,
+    dest: &str,
+    link_type: LinkType,
+    lines: &LineIndex,
+    offset: usize,
+) {
+    if matches!(link_type, LinkType::Email) {
+        return;
+    }
+    let (line, column) = lines.position(offset);
+    result.links.push(BodyLink {
+        destination: dest.to_string(),
+        line,
+        column,
+    });
+}
+
+/// Splits a text event around modification ids, turning each into a link.
+fn link_modification_ids<'a>(
+    text: CowStr<'a>,
+    context: &LinkContext,
+    events: &mut Vec<Event<'a>>,
+    mentions: &mut BTreeSet<ModificationKey>,
+) {
+    let matches = find_modification_ids(&text, context);
+    if matches.is_empty() {
+        events.push(Event::Text(text));
+        return;
+    }
+    let mut last = 0;
+    for (start, end, key, url) in matches {
+        if start > last {
+            events.push(Event::Text(CowStr::from(text[last..start].to_string())));
+        }
+        events.push(Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            dest_url: CowStr::from(url.clone()),
+            title: CowStr::Borrowed(""),
+            id: CowStr::Borrowed(""),
+        }));
+        events.push(Event::Text(CowStr::from(text[start..end].to_string())));
+        events.push(Event::End(TagEnd::Link));
+        mentions.insert(key);
+        last = end;
+    }
+    if last < text.len() {
+        events.push(Event::Text(CowStr::from(text[last..].to_string())));
+    }
+}
+
+/// Byte ranges of known modification ids in `text`, with the key and URL of each.
+fn find_modification_ids(
+    text: &str,
+    context: &LinkContext,
+) -> Vec<(usize, usize, ModificationKey, String)> {
+    let words = word_ranges(text);
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let (start, end) = words[i];
+        // `SECMP 0030`: a word, one space, a word. Try the pair first: the longest match wins.
+        if let Some(&(next_start, next_end)) = words.get(i + 1)
+            && next_start == end + 1
+            && text.as_bytes()[end] == b' '
+        {
+            let pair = ModificationKey::from_id(&text[start..next_end]);
+            if let Some((key, url)) = context.modifications.get(&pair) {
+                found.push((start, next_end, key.clone(), url.clone()));
+                i += 2;
+                continue;
+            }
+        }
+        let word = &text[start..end];
+        if word.bytes().any(|b| b.is_ascii_digit()) {
+            if let Some((key, url)) = context.modifications.get(&ModificationKey::from_id(word)) {
+                found.push((start, end, key.clone(), url.clone()));
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Byte ranges of the runs of ASCII letters and digits in `text`.
+fn word_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    let mut start = None;
+    for (i, b) in text.bytes().enumerate() {
+        match (b.is_ascii_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                ranges.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        ranges.push((s, text.len()));
+    }
+    ranges
+}
+
+/// Gives the heading that starts at `events[start]` an id from its text, unless it has one.
+fn give_heading_id(
+    events: &mut [Event<'_>],
+    start: usize,
+    level: HeadingLevel,
+    used: &mut HashSet<String>,
+    ids: &mut Vec<String>,
+) {
+    let text: String = events[start + 1..]
+        .iter()
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
+        let wanted = match id {
+            Some(given) => given.to_string(),
+            None => {
+                let slug = slugify(&text);
+                if slug.is_empty() {
+                    format!("section-{}", level as usize)
+                } else {
+                    slug
+                }
+            }
+        };
+        let mut unique = wanted.clone();
+        let mut n = 1;
+        while !used.insert(unique.clone()) {
+            unique = format!("{wanted}-{n}");
+            n += 1;
+        }
+        *id = Some(CowStr::from(unique.clone()));
+        ids.push(unique);
+    }
+}
+
+/// A URL-safe id from heading text: lower case, runs of other characters as one `-`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+/// Maps byte offsets of a body to lines and columns of its file.
+struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+    first_line: usize,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str, first_line: usize) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex {
+            text,
+            line_starts,
+            first_line,
+        }
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
+        (self.first_line + line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> LinkContext {
+        let mut modifications = HashMap::new();
+        for id in ["MP102A", "SECMP0030"] {
+            let key = ModificationKey::from_id(id);
+            modifications.insert(
+                key.clone(),
+                (
+                    key.clone(),
+                    format!("/sec/modifications/{}/", key.url_segment()),
+                ),
+            );
+        }
+        LinkContext {
+            base_path: "/sec/".to_string(),
+            modifications,
+        }
+    }
+
+    #[test]
+    fn ids_in_prose_become_links_but_not_in_code_links_or_headings() {
+        let body =
+            "# About MP102A\n\nMP102A and SECMP 0030 apply; `MP102A` and [MP102A](/x/) do not.\n";
+        let out = render_markdown(body, 1, &context());
+        assert!(
+            out.html
+                .contains("<h1 id=\"about-mp102a\">About MP102A</h1>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<a href=\"/sec/modifications/mp102a/\">MP102A</a> and <a href=\"/sec/modifications/secmp0030/\">SECMP 0030</a>"), "{}", out.html);
+        assert!(out.html.contains("<code>MP102A</code>"));
+        assert!(out.html.contains("<a href=\"/sec/x/\">MP102A</a>"));
+        assert_eq!(out.mentions.len(), 2);
+    }
+
+    #[test]
+    fn links_are_reported_with_their_line() {
+        let body = "Intro.\n\nSee [the log](/documents/#top).\n";
+        let out = render_markdown(body, 10, &context());
+        assert_eq!(
+            out.links,
+            vec![BodyLink {
+                destination: "/sec/documents/#top".into(),
+                line: 12,
+                column: 5
+            }]
+        );
+        assert_eq!(out.first_paragraph, "Intro.");
+    }
+
+    #[test]
+    fn heading_ids_are_unique() {
+        let out = render_markdown("## A\n\n## A\n", 1, &LinkContext::default());
+        assert_eq!(out.heading_ids, ["a", "a-1"]);
+    }
+
+    #[test]
+    fn extensions_are_on() {
+        let out = render_markdown(
+            "| a |\n|---|\n| b |\n\n~~x~~ \"q\"[^1]\n\n[^1]: n\n",
+            1,
+            &LinkContext::default(),
+        );
+        assert!(out.html.contains("<table>"));
+        assert!(out.html.contains("<del>x</del>"));
+        assert!(out.html.contains("“q”"));
+        assert!(out.html.contains("footnote"));
+    }
+}

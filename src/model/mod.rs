@@ -1,0 +1,425 @@
+//! The site model: notices, modifications, documents and the Document Log, cross-referenced by
+//! stable keys. Pure and deterministic: no files, no templates, no clock but the `as_of` date.
+
+pub mod document;
+pub mod ids;
+pub mod log;
+pub mod modification;
+pub mod release;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+
+use crate::content::{Content, PageSource};
+use crate::diag::{Diagnostic, display_path, nearest};
+use document::Document;
+use ids::{ModificationKey, is_valid_modification_id};
+use log::DocumentLog;
+use modification::{Appearance, IMPLEMENTED, Modification, Relation};
+use release::Notice;
+
+/// Page slugs that would collide with the site's own sections.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "releases",
+    "modifications",
+    "documents",
+    "feed",
+    "sitemap",
+    "robots",
+    "404",
+    "static",
+];
+
+/// The whole site, ready to render.
+#[derive(Debug, Clone)]
+pub struct SiteModel {
+    /// Notices in chronological order: by date published, then slug.
+    pub notices: Vec<Notice>,
+    /// The registry, in document order.
+    pub documents: Vec<Document>,
+    /// Modifications by key.
+    pub modifications: BTreeMap<ModificationKey, Modification>,
+    /// Every other spelling (alias key) of a modification, to its key.
+    pub aliases: BTreeMap<ModificationKey, ModificationKey>,
+    /// The Document Log.
+    pub log: DocumentLog,
+    /// Free pages, by slug.
+    pub pages: Vec<PageSource>,
+    /// The build date.
+    pub as_of: NaiveDate,
+}
+
+impl SiteModel {
+    /// Builds the model from `content`, checking every cross-reference. Notices marked as drafts
+    /// are left out unless `include_drafts`.
+    pub fn build(
+        content: Content,
+        as_of: NaiveDate,
+        include_drafts: bool,
+    ) -> (SiteModel, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let mut documents: Vec<Document> = content
+            .documents
+            .iter()
+            .map(Document::from_source)
+            .collect();
+        documents.sort_by(Document::order);
+        let document_index: HashMap<&str, usize> = documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), i))
+            .collect();
+
+        let mut sources: Vec<_> = content
+            .notices
+            .into_iter()
+            .filter(|n| include_drafts || !n.draft)
+            .collect();
+        sources.sort_by(|a, b| (a.date, &a.slug, &a.rel_path).cmp(&(b.date, &b.slug, &b.rel_path)));
+        let mut first_by_slug: HashMap<String, std::path::PathBuf> = HashMap::new();
+        let mut notices = Vec::with_capacity(sources.len());
+        for source in sources {
+            if let Some(first) = first_by_slug.get(&source.slug) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-slug",
+                        source.span.clone(),
+                        format!(
+                            "two notices have the slug `{}`: this one and {}",
+                            source.slug,
+                            display_path(first)
+                        ),
+                    )
+                    .with_help("rename one of the files: the file stem is the notice's URL"),
+                );
+                continue;
+            }
+            first_by_slug.insert(source.slug.clone(), source.rel_path.clone());
+            notices.push(build_notice(
+                source,
+                &document_index,
+                &documents,
+                &mut diagnostics,
+            ));
+        }
+
+        let (modifications, aliases) =
+            gather_modifications(content.modifications, &notices, &mut diagnostics);
+        let (log, log_problems) = DocumentLog::build(&notices, documents.len());
+        diagnostics.extend(log_problems);
+
+        let mut pages = Vec::new();
+        for page in content.pages {
+            if RESERVED_SLUGS.contains(&page.slug.as_str()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "reserved-slug",
+                        crate::diag::Span::file_start(&page.rel_path),
+                        format!("the page slug `{}` is used by the site itself", page.slug),
+                    )
+                    .with_help("rename the file"),
+                );
+                continue;
+            }
+            pages.push(page);
+        }
+        pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+
+        let model = SiteModel {
+            notices,
+            documents,
+            modifications,
+            aliases,
+            log,
+            pages,
+            as_of,
+        };
+        (model, diagnostics)
+    }
+
+    /// Every id and alias key, to the key of the modification it names.
+    pub fn known_ids(&self) -> HashMap<ModificationKey, ModificationKey> {
+        self.modifications
+            .keys()
+            .map(|k| (k.clone(), k.clone()))
+            .chain(self.aliases.iter().map(|(a, k)| (a.clone(), k.clone())))
+            .collect()
+    }
+
+    /// Records that notice `notice` names these modifications in its body.
+    pub fn add_mentions(&mut self, notice: usize, keys: &BTreeSet<ModificationKey>) {
+        for key in keys {
+            let Some(modification) = self.modifications.get_mut(key) else {
+                continue;
+            };
+            let listed = modification.appearances.iter().any(|a| a.notice == notice);
+            if !listed {
+                let at = modification
+                    .appearances
+                    .partition_point(|a| a.notice < notice);
+                modification.appearances.insert(
+                    at,
+                    Appearance {
+                        notice,
+                        row: None,
+                        relation: Relation::Mentioned,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The notices of releasing kinds that implemented modification `key`, oldest first.
+    pub fn implementing_notices(&self, key: &ModificationKey) -> Vec<usize> {
+        self.modifications.get(key).map_or_else(Vec::new, |m| {
+            m.appearances
+                .iter()
+                .filter(|a| a.relation == Relation::Implemented)
+                .map(|a| a.notice)
+                .collect()
+        })
+    }
+
+    /// The documents changed by the releases that implemented modification `key`, in document order.
+    pub fn documents_touched(&self, key: &ModificationKey) -> Vec<usize> {
+        let touched: BTreeSet<usize> = self
+            .implementing_notices(key)
+            .into_iter()
+            .flat_map(|n| self.notices[n].documents.iter().map(|(d, _)| *d))
+            .collect();
+        touched.into_iter().collect()
+    }
+}
+
+fn build_notice(
+    source: crate::content::NoticeSource,
+    document_index: &HashMap<&str, usize>,
+    documents: &[Document],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Notice {
+    let effective = source.effective.unwrap_or(source.date);
+    if source.effective.is_some_and(|e| e < source.date) {
+        diagnostics.push(
+            Diagnostic::warning(
+                "effective-before-date",
+                source.effective_span.clone(),
+                format!(
+                    "`effective` ({effective}) is before `date` ({})",
+                    source.date
+                ),
+            )
+            .with_help(
+                "check the dates: a notice usually takes effect on or after it is published",
+            ),
+        );
+    }
+    if source.kind.is_releasing() && source.modifications.is_empty() && source.documents.is_empty()
+    {
+        diagnostics.push(Diagnostic::warning(
+            "empty-release",
+            source.span.clone(),
+            format!("this {} lists no modification and no document", source.kind.label().to_lowercase()),
+        ).with_help("list what it changes under `modifications:` and `documents:`, or make it `kind: news`"));
+    }
+    let mut modification_keys = Vec::with_capacity(source.modifications.len());
+    for row in &source.modifications {
+        if !is_valid_modification_id(&row.id) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "bad-modification-id",
+                    row.span.clone(),
+                    format!("`{}` is not a valid modification id", row.id),
+                )
+                .with_help("use letters and digits, such as MP102A or SECMP0062"),
+            );
+        }
+        modification_keys.push(ModificationKey::from_id(&row.id));
+    }
+    let mut rows = Vec::with_capacity(source.documents.len());
+    for row in &source.documents {
+        match document_index.get(row.id.as_str()) {
+            Some(&index) => {
+                if rows.iter().any(|(i, _)| *i == index) {
+                    diagnostics.push(Diagnostic::error(
+                        "duplicate-document-row",
+                        row.span.clone(),
+                        format!("document `{}` is listed twice in this notice", row.id),
+                    ));
+                    continue;
+                }
+                rows.push((index, row.clone()));
+            }
+            None => {
+                let mut problem = Diagnostic::error(
+                    "unknown-document",
+                    row.span.clone(),
+                    format!(
+                        "unknown document id `{}`: it is not in content/documents.yaml",
+                        row.id
+                    ),
+                );
+                if let Some(guess) = nearest(&row.id, documents.iter().map(|d| d.id.as_str())) {
+                    problem = problem.with_help(format!("did you mean `{guess}`?"));
+                } else {
+                    problem = problem.with_help("add the document to content/documents.yaml");
+                }
+                diagnostics.push(problem);
+            }
+        }
+    }
+    Notice {
+        source,
+        effective,
+        modification_keys,
+        documents: rows,
+    }
+}
+
+type ModificationMaps = (
+    BTreeMap<ModificationKey, Modification>,
+    BTreeMap<ModificationKey, ModificationKey>,
+);
+
+fn gather_modifications(
+    pages: Vec<crate::content::ModificationSource>,
+    notices: &[Notice],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> ModificationMaps {
+    let mut modifications: BTreeMap<ModificationKey, Modification> = BTreeMap::new();
+    let mut aliases: BTreeMap<ModificationKey, ModificationKey> = BTreeMap::new();
+    let mut pages = pages;
+    pages.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    for page in pages {
+        if !is_valid_modification_id(&page.id) {
+            diagnostics.push(Diagnostic::error(
+                "bad-modification-id",
+                page.id_span.clone(),
+                format!("`{}` is not a valid modification id", page.id),
+            ));
+            continue;
+        }
+        let key = ModificationKey::from_id(&page.id);
+        if let Some(existing) = modifications.get(&key) {
+            let first = existing
+                .page
+                .as_ref()
+                .map(|p| display_path(&p.rel_path))
+                .unwrap_or_default();
+            diagnostics.push(Diagnostic::error(
+                "duplicate-modification",
+                page.id_span.clone(),
+                format!(
+                    "two modification pages have the id `{}`: this one and {first}",
+                    page.id
+                ),
+            ));
+            continue;
+        }
+        modifications.insert(
+            key.clone(),
+            Modification {
+                key: key.clone(),
+                id: page.id.clone(),
+                title: page.title.clone(),
+                status: page.status.clone(),
+                page: Some(page),
+                appearances: Vec::new(),
+            },
+        );
+    }
+    // Aliases after all pages, so an alias that is another page's id is caught whatever the order.
+    for modification in modifications.values() {
+        let page = modification.page.as_ref().expect("pages only so far");
+        for (alias, span) in &page.aliases {
+            let alias_key = ModificationKey::from_id(alias);
+            if alias_key == modification.key {
+                continue;
+            }
+            if modifications.contains_key(&alias_key) || aliases.contains_key(&alias_key) {
+                diagnostics.push(Diagnostic::error(
+                    "duplicate-modification",
+                    span.clone(),
+                    format!("the alias `{alias}` already names another modification"),
+                ));
+                continue;
+            }
+            aliases.insert(alias_key, modification.key.clone());
+        }
+    }
+
+    // Titles seen per key, to warn when notices disagree.
+    let mut first_title: HashMap<ModificationKey, (String, String)> = HashMap::new();
+    for (notice_index, notice) in notices.iter().enumerate() {
+        for (row_index, row) in notice.source.modifications.iter().enumerate() {
+            let written_key = &notice.modification_keys[row_index];
+            let key = aliases.get(written_key).unwrap_or(written_key).clone();
+            if let Some(title) = &row.title {
+                match first_title.get(&key) {
+                    Some((first, slug)) if normalize_title(first) != normalize_title(title) => {
+                        diagnostics.push(
+                            Diagnostic::warning(
+                                "title-mismatch",
+                                row.span.clone(),
+                                format!(
+                                    "`{}` is listed as “{title}” here but as “{first}” in `{slug}`",
+                                    row.id
+                                ),
+                            )
+                            .with_help("use one title for a modification in every notice"),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        first_title.insert(key.clone(), (title.clone(), notice.slug().to_string()));
+                    }
+                }
+            }
+            let status = notice.modification_status(row_index);
+            let relation = if notice.is_releasing()
+                && status
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(IMPLEMENTED))
+            {
+                Relation::Implemented
+            } else {
+                Relation::Listed
+            };
+            let entry = modifications
+                .entry(key.clone())
+                .or_insert_with(|| Modification {
+                    key: key.clone(),
+                    id: row.id.clone(),
+                    title: None,
+                    status: None,
+                    page: None,
+                    appearances: Vec::new(),
+                });
+            if entry.page.is_none() {
+                if row.title.is_some() {
+                    entry.title = row.title.clone();
+                }
+                if notice.is_releasing() && status.is_some() {
+                    entry.status = status;
+                }
+            }
+            if !entry.appearances.iter().any(|a| a.notice == notice_index) {
+                entry.appearances.push(Appearance {
+                    notice: notice_index,
+                    row: Some(row_index),
+                    relation,
+                });
+            }
+        }
+    }
+    (modifications, aliases)
+}
+
+/// Titles compared without regard to quotes, dashes and spacing, which drift between notices.
+fn normalize_title(title: &str) -> String {
+    title
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}

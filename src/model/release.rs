@@ -1,0 +1,51 @@
+//! A notice as the site sees it: its source with the effective date resolved, its modification
+//! rows keyed for cross-linking, and its document rows tied to the registry.
+
+use chrono::NaiveDate;
+
+use super::ids::ModificationKey;
+use crate::content::{DocumentRow, NoticeSource};
+
+/// One notice of the site.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// What the file says.
+    pub source: NoticeSource,
+    /// The date it takes effect: `effective`, or `date` when absent.
+    pub effective: NaiveDate,
+    /// The key of each modification row, in printed order.
+    pub modification_keys: Vec<ModificationKey>,
+    /// The document rows whose id is in the registry, with the document's index in the model.
+    pub documents: Vec<(usize, DocumentRow)>,
+}
+
+impl Notice {
+    /// The slug (file stem).
+    pub fn slug(&self) -> &str {
+        &self.source.slug
+    }
+
+    /// Whether the notice changes documents (every kind but news).
+    pub fn is_releasing(&self) -> bool {
+        self.source.kind.is_releasing()
+    }
+
+    /// Whether it is a release taking effect after `day`.
+    pub fn is_upcoming(&self, day: NaiveDate) -> bool {
+        self.is_releasing() && self.effective > day
+    }
+
+    /// The status of modification row `index`: as printed, or `Implemented` for releases.
+    pub fn modification_status(&self, index: usize) -> Option<String> {
+        let row = &self.source.modifications[index];
+        row.status.clone().or_else(|| {
+            self.is_releasing()
+                .then(|| super::modification::IMPLEMENTED.to_string())
+        })
+    }
+
+    /// The order of the Document Log: effective date, then date published, then slug.
+    pub fn log_order_key(&self) -> (NaiveDate, NaiveDate, &str) {
+        (self.effective, self.source.date, &self.source.slug)
+    }
+}

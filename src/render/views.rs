@@ -1,0 +1,717 @@
+//! View structs: the data templates receive, prepared from the model. Templates never see domain
+//! types, only these, so a template change cannot reach into the model. docs/templates.md is the
+//! contract these structs implement.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::model::SiteModel;
+use crate::model::ids::ModificationKey;
+use crate::model::release::Notice;
+
+/// Builds URLs under the site's base path.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    base_path: String,
+    base_url: String,
+}
+
+impl Urls {
+    /// URLs for `config`'s base path and URL.
+    pub fn new(config: &Config) -> Self {
+        Urls {
+            base_path: config.base_path.clone(),
+            base_url: config.base_url.clone(),
+        }
+    }
+
+    /// The root-relative URL of a site path (`releases/x/` → `/sec/releases/x/`).
+    pub fn path(&self, site_path: &str) -> String {
+        format!("{}{}", self.base_path, site_path)
+    }
+
+    /// The absolute URL of a site path.
+    pub fn permalink(&self, site_path: &str) -> String {
+        format!("{}{}", self.base_url, site_path)
+    }
+
+    /// The site path of a notice.
+    pub fn notice_path(slug: &str) -> String {
+        format!("releases/{slug}/")
+    }
+
+    /// The site path of a modification.
+    pub fn modification_path(key: &ModificationKey) -> String {
+        format!("modifications/{}/", key.url_segment())
+    }
+
+    /// The site path of a document.
+    pub fn document_path(id: &str) -> String {
+        format!("documents/{id}/")
+    }
+
+    /// The site path of listing page `number` (1-based).
+    pub fn listing_path(number: usize) -> String {
+        if number <= 1 {
+            "releases/".to_string()
+        } else {
+            format!("releases/page/{number}/")
+        }
+    }
+}
+
+/// A date with its machine-readable and display forms.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    iso: String,
+    display: String,
+}
+
+impl DateView {
+    /// `2020-11-29` and `29 November 2020`.
+    pub fn new(date: NaiveDate) -> Self {
+        DateView {
+            iso: date.format("%Y-%m-%d").to_string(),
+            display: date.format("%-d %B %Y").to_string(),
+        }
+    }
+}
+
+/// Data every template receives.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    title: String,
+    description: Option<String>,
+    language: String,
+    base_path: String,
+    base_url: String,
+    build_date: DateView,
+    feed_url: String,
+    stylesheet_url: String,
+}
+
+impl SiteView {
+    /// The site data of `config` on `as_of`.
+    pub fn new(config: &Config, urls: &Urls, as_of: NaiveDate) -> Self {
+        SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            language: config.language.clone(),
+            base_path: config.base_path.clone(),
+            base_url: config.base_url.clone(),
+            build_date: DateView::new(as_of),
+            feed_url: urls.path("feed.xml"),
+            stylesheet_url: urls.path("style.css"),
+        }
+    }
+}
+
+/// A notice's kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindView {
+    key: &'static str,
+    label: &'static str,
+    releasing: bool,
+}
+
+/// A notice named from another page.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeLinkView {
+    slug: String,
+    url: String,
+    title: String,
+    kind: KindView,
+    date: DateView,
+    effective: Option<DateView>,
+    release: Option<String>,
+    sec_version: Option<String>,
+    summary: String,
+    upcoming: bool,
+}
+
+/// A document named from another page.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentLinkView {
+    id: String,
+    url: String,
+    label: String,
+    title: String,
+}
+
+/// A modification named from another page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModificationLinkView {
+    id: String,
+    url: String,
+    title: String,
+}
+
+/// A modification row of a notice page.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeModificationView {
+    id: String,
+    url: String,
+    title: String,
+    part: Option<u32>,
+    status: Option<String>,
+}
+
+/// A document row of a notice page.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeDocumentView {
+    id: String,
+    url: String,
+    label: String,
+    title: String,
+    version: Option<String>,
+    codeworks: Option<bool>,
+    modification: Option<bool>,
+    designation: Option<bool>,
+}
+
+/// A notice's own page.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeView {
+    #[serde(flatten)]
+    link: NoticeLinkView,
+    modifications: Vec<NoticeModificationView>,
+    documents: Vec<NoticeDocumentView>,
+    has_flags: bool,
+    has_versions: bool,
+    body_html: String,
+    permalink: String,
+    extra: serde_json::Value,
+}
+
+/// Builds views from the model; holds what every view needs.
+pub struct ViewBuilder<'a> {
+    /// The model.
+    pub model: &'a SiteModel,
+    /// URL maker.
+    pub urls: &'a Urls,
+    /// Each notice's body HTML, by notice index.
+    pub bodies: &'a [String],
+    /// Each notice's summary text, by notice index.
+    pub summaries: &'a [String],
+}
+
+impl<'a> ViewBuilder<'a> {
+    /// The link view of notice `index`.
+    pub fn notice_link(&self, index: usize) -> NoticeLinkView {
+        let notice = &self.model.notices[index];
+        let source = &notice.source;
+        NoticeLinkView {
+            slug: source.slug.clone(),
+            url: self.urls.path(&Urls::notice_path(&source.slug)),
+            title: source.title.clone(),
+            kind: KindView {
+                key: source.kind.key(),
+                label: source.kind.label(),
+                releasing: source.kind.is_releasing(),
+            },
+            date: DateView::new(source.date),
+            effective: source
+                .kind
+                .is_releasing()
+                .then(|| DateView::new(notice.effective)),
+            release: source.release.clone(),
+            sec_version: source.sec_version.clone(),
+            summary: self.summaries[index].clone(),
+            upcoming: notice.is_upcoming(self.model.as_of),
+        }
+    }
+
+    /// The view of notice `index`'s own page.
+    pub fn notice(&self, index: usize) -> NoticeView {
+        let notice: &Notice = &self.model.notices[index];
+        let modifications = notice
+            .source
+            .modifications
+            .iter()
+            .enumerate()
+            .map(|(row_index, row)| {
+                let written = &notice.modification_keys[row_index];
+                let key = self.model.aliases.get(written).unwrap_or(written);
+                NoticeModificationView {
+                    id: row.id.clone(),
+                    url: self.urls.path(&Urls::modification_path(key)),
+                    title: row
+                        .title
+                        .clone()
+                        .or_else(|| {
+                            self.model
+                                .modifications
+                                .get(key)
+                                .and_then(|m| m.title.clone())
+                        })
+                        .unwrap_or_default(),
+                    part: row.part,
+                    status: notice.modification_status(row_index),
+                }
+            })
+            .collect();
+        let documents: Vec<NoticeDocumentView> = notice
+            .documents
+            .iter()
+            .map(|(document_index, row)| {
+                let document = &self.model.documents[*document_index];
+                NoticeDocumentView {
+                    id: document.id.clone(),
+                    url: self.urls.path(&Urls::document_path(&document.id)),
+                    label: document.label(),
+                    title: row.title.clone().unwrap_or_else(|| document.title.clone()),
+                    version: row.version.clone(),
+                    codeworks: row.codeworks,
+                    modification: row.modification,
+                    designation: row.designation,
+                }
+            })
+            .collect();
+        let has_flags = notice.documents.iter().any(|(_, r)| {
+            r.codeworks.is_some() || r.modification.is_some() || r.designation.is_some()
+        });
+        let has_versions = notice.documents.iter().any(|(_, r)| r.version.is_some());
+        NoticeView {
+            link: self.notice_link(index),
+            modifications,
+            documents,
+            has_flags,
+            has_versions,
+            body_html: self.bodies[index].clone(),
+            permalink: self.urls.permalink(&Urls::notice_path(notice.slug())),
+            extra: notice.source.extra.clone(),
+        }
+    }
+
+    /// The link view of document `index`.
+    pub fn document_link(&self, index: usize) -> DocumentLinkView {
+        let document = &self.model.documents[index];
+        DocumentLinkView {
+            id: document.id.clone(),
+            url: self.urls.path(&Urls::document_path(&document.id)),
+            label: document.label(),
+            title: document.title.clone(),
+        }
+    }
+
+    /// The link view of modification `key`.
+    pub fn modification_link(&self, key: &ModificationKey) -> ModificationLinkView {
+        let modification = &self.model.modifications[key];
+        ModificationLinkView {
+            id: modification.id.clone(),
+            url: self.urls.path(&Urls::modification_path(key)),
+            title: modification.title.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The pagination of a listing page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaginatorView {
+    current: usize,
+    total: usize,
+    previous_url: Option<String>,
+    next_url: Option<String>,
+    pages: Vec<PageNumberView>,
+}
+
+/// One page number of a paginator.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageNumberView {
+    number: usize,
+    url: String,
+    current: bool,
+}
+
+impl PaginatorView {
+    /// Page `current` of `total` listing pages.
+    pub fn new(urls: &Urls, current: usize, total: usize) -> Self {
+        let url = |n: usize| urls.path(&Urls::listing_path(n));
+        PaginatorView {
+            current,
+            total,
+            previous_url: (current > 1).then(|| url(current - 1)),
+            next_url: (current < total).then(|| url(current + 1)),
+            pages: (1..=total)
+                .map(|number| PageNumberView {
+                    number,
+                    url: url(number),
+                    current: number == current,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Counts shown on the home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountsView {
+    /// Number of notices.
+    pub notices: usize,
+    /// Number of modifications.
+    pub modifications: usize,
+    /// Number of documents.
+    pub documents: usize,
+}
+
+/// A row of the modification index.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModificationSummaryView {
+    id: String,
+    url: String,
+    title: String,
+    status: Option<String>,
+    implemented_by: Vec<NoticeLinkView>,
+}
+
+/// A notice's concern with a modification.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModificationNoticeView {
+    notice: NoticeLinkView,
+    part: Option<u32>,
+    status: Option<String>,
+    relation: &'static str,
+}
+
+/// A related modification.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedView {
+    id: String,
+    url: Option<String>,
+}
+
+/// A modification's own page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModificationView {
+    id: String,
+    url: String,
+    title: String,
+    status: Option<String>,
+    route: Option<String>,
+    proposer: Option<String>,
+    raised: Option<DateView>,
+    aliases: Vec<String>,
+    related: Vec<RelatedView>,
+    body_html: Option<String>,
+    notices: Vec<ModificationNoticeView>,
+    documents: Vec<DocumentLinkView>,
+    permalink: String,
+}
+
+impl ViewBuilder<'_> {
+    /// The index row of modification `key`.
+    pub fn modification_summary(&self, key: &ModificationKey) -> ModificationSummaryView {
+        let modification = &self.model.modifications[key];
+        ModificationSummaryView {
+            id: modification.id.clone(),
+            url: self.urls.path(&Urls::modification_path(key)),
+            title: modification.title.clone().unwrap_or_default(),
+            status: modification.status.clone(),
+            implemented_by: self
+                .model
+                .implementing_notices(key)
+                .into_iter()
+                .map(|n| self.notice_link(n))
+                .collect(),
+        }
+    }
+
+    /// The page of modification `key`; `body_html` is its page's rendered body, if any.
+    pub fn modification(
+        &self,
+        key: &ModificationKey,
+        body_html: Option<String>,
+    ) -> ModificationView {
+        let modification = &self.model.modifications[key];
+        let page = modification.page.as_ref();
+        let notices = modification
+            .appearances
+            .iter()
+            .map(|appearance| {
+                let notice = &self.model.notices[appearance.notice];
+                let row = appearance.row.map(|r| &notice.source.modifications[r]);
+                ModificationNoticeView {
+                    notice: self.notice_link(appearance.notice),
+                    part: row.and_then(|r| r.part),
+                    status: appearance.row.and_then(|r| notice.modification_status(r)),
+                    relation: appearance.relation.key(),
+                }
+            })
+            .collect();
+        let related = page
+            .map(|p| p.related.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|id| {
+                let written = ModificationKey::from_id(id);
+                let target = self.model.aliases.get(&written).unwrap_or(&written);
+                RelatedView {
+                    id: id.clone(),
+                    url: self
+                        .model
+                        .modifications
+                        .contains_key(target)
+                        .then(|| self.urls.path(&Urls::modification_path(target))),
+                }
+            })
+            .collect();
+        ModificationView {
+            id: modification.id.clone(),
+            url: self.urls.path(&Urls::modification_path(key)),
+            title: modification.title.clone().unwrap_or_default(),
+            status: modification.status.clone(),
+            route: page.and_then(|p| p.route.clone()),
+            proposer: page.and_then(|p| p.proposer.clone()),
+            raised: page.and_then(|p| p.raised).map(DateView::new),
+            aliases: page
+                .map(|p| p.aliases.iter().map(|(a, _)| a.clone()).collect())
+                .unwrap_or_default(),
+            related,
+            body_html,
+            notices,
+            documents: self
+                .model
+                .documents_touched(key)
+                .into_iter()
+                .map(|d| self.document_link(d))
+                .collect(),
+            permalink: self.urls.permalink(&Urls::modification_path(key)),
+        }
+    }
+}
+
+/// A row of the Document Log.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntryView {
+    document: DocumentLinkView,
+    version: Option<String>,
+    since: Option<DateView>,
+    notice: Option<NoticeLinkView>,
+}
+
+/// A change that takes effect after the build date.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpcomingChangeView {
+    document: DocumentLinkView,
+    version: Option<String>,
+    effective: DateView,
+    notice: NoticeLinkView,
+}
+
+/// The Document Log.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogView {
+    entries: Vec<LogEntryView>,
+    upcoming: Vec<UpcomingChangeView>,
+    as_of: DateView,
+}
+
+/// The version currently in effect for a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurrentVersionView {
+    version: Option<String>,
+    since: DateView,
+    notice: NoticeLinkView,
+}
+
+/// One release's change to a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRowView {
+    notice: NoticeLinkView,
+    title: String,
+    version: Option<String>,
+    codeworks: Option<bool>,
+    modification: Option<bool>,
+    designation: Option<bool>,
+    modifications: Vec<ModificationLinkView>,
+    upcoming: bool,
+}
+
+/// A document's own page.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentView {
+    #[serde(flatten)]
+    link: DocumentLinkView,
+    kind: &'static str,
+    #[serde(rename = "ref")]
+    reference: String,
+    current: Option<CurrentVersionView>,
+    history: Vec<HistoryRowView>,
+    permalink: String,
+}
+
+impl ViewBuilder<'_> {
+    /// The Document Log as at the build date.
+    pub fn log(&self) -> LogView {
+        let as_of = self.model.as_of;
+        let mut upcoming = Vec::new();
+        let entries = (0..self.model.documents.len())
+            .map(|d| {
+                for change in self.model.log.upcoming(d, as_of) {
+                    upcoming.push((
+                        change.effective,
+                        change.notice,
+                        d,
+                        UpcomingChangeView {
+                            document: self.document_link(d),
+                            version: self.model.notices[change.notice].documents[change.row]
+                                .1
+                                .version
+                                .clone(),
+                            effective: DateView::new(change.effective),
+                            notice: self.notice_link(change.notice),
+                        },
+                    ));
+                }
+                let current = self.model.log.in_effect(d, as_of);
+                LogEntryView {
+                    document: self.document_link(d),
+                    version: current.and_then(|e| e.version.clone()),
+                    since: current.map(|e| DateView::new(e.effective)),
+                    notice: current.map(|e| self.notice_link(e.notice)),
+                }
+            })
+            .collect();
+        upcoming.sort_by_key(|(effective, notice, document, _)| (*effective, *notice, *document));
+        LogView {
+            entries,
+            upcoming: upcoming.into_iter().map(|(_, _, _, view)| view).collect(),
+            as_of: DateView::new(as_of),
+        }
+    }
+
+    /// The history page of document `index`.
+    pub fn document(&self, index: usize) -> DocumentView {
+        let document = &self.model.documents[index];
+        let as_of = self.model.as_of;
+        let current = self
+            .model
+            .log
+            .in_effect(index, as_of)
+            .map(|e| CurrentVersionView {
+                version: e.version.clone(),
+                since: DateView::new(e.effective),
+                notice: self.notice_link(e.notice),
+            });
+        let history = self
+            .model
+            .log
+            .history(index)
+            .iter()
+            .map(|entry| {
+                let notice = &self.model.notices[entry.notice];
+                let row = &notice.documents[entry.row].1;
+                HistoryRowView {
+                    notice: self.notice_link(entry.notice),
+                    title: row.title.clone().unwrap_or_else(|| document.title.clone()),
+                    version: row.version.clone(),
+                    codeworks: row.codeworks,
+                    modification: row.modification,
+                    designation: row.designation,
+                    modifications: notice
+                        .modification_keys
+                        .iter()
+                        .map(|k| self.model.aliases.get(k).unwrap_or(k))
+                        .filter(|k| self.model.modifications.contains_key(*k))
+                        .map(|k| self.modification_link(k))
+                        .collect(),
+                    upcoming: entry.effective > as_of,
+                }
+            })
+            .collect();
+        DocumentView {
+            link: self.document_link(index),
+            kind: document.kind.key(),
+            reference: document.reference.clone(),
+            current,
+            history,
+            permalink: self.urls.permalink(&Urls::document_path(&document.id)),
+        }
+    }
+}
+
+/// A free page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    /// The slug.
+    pub slug: String,
+    /// The URL.
+    pub url: String,
+    /// The title.
+    pub title: String,
+    /// The rendered body.
+    pub body_html: String,
+}
+
+/// One entry of the Atom feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedEntryView {
+    id: String,
+    title: String,
+    permalink: String,
+    published: String,
+    updated: String,
+    summary: String,
+    content_html: String,
+}
+
+/// The Atom feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedView {
+    id: String,
+    title: String,
+    url: String,
+    feed_url: String,
+    updated: String,
+    entries: Vec<FeedEntryView>,
+}
+
+/// Midnight UTC of `date` in RFC 3339, the timestamp Atom requires.
+pub fn rfc3339(date: NaiveDate) -> String {
+    format!("{}T00:00:00Z", date.format("%Y-%m-%d"))
+}
+
+impl ViewBuilder<'_> {
+    /// The feed of the newest notices (`newest_first` holds notice indices).
+    pub fn feed(&self, title: &str, newest_first: &[usize]) -> FeedView {
+        let entries: Vec<FeedEntryView> = newest_first
+            .iter()
+            .take(50)
+            .map(|&i| {
+                let notice = &self.model.notices[i];
+                let permalink = self.urls.permalink(&Urls::notice_path(notice.slug()));
+                FeedEntryView {
+                    id: permalink.clone(),
+                    title: notice.source.title.clone(),
+                    permalink,
+                    published: rfc3339(notice.source.date),
+                    updated: rfc3339(notice.source.date),
+                    summary: self.summaries[i].clone(),
+                    content_html: self.bodies[i].clone(),
+                }
+            })
+            .collect();
+        let updated = newest_first
+            .first()
+            .map(|&i| self.model.notices[i].source.date)
+            .unwrap_or(self.model.as_of);
+        FeedView {
+            id: self.urls.permalink(""),
+            title: title.to_string(),
+            url: self.urls.permalink(""),
+            feed_url: self.urls.permalink("feed.xml"),
+            updated: rfc3339(updated),
+            entries,
+        }
+    }
+}
+
+/// One URL of the sitemap.
+#[derive(Debug, Clone, Serialize)]
+pub struct SitemapUrlView {
+    /// The absolute URL.
+    pub loc: String,
+    /// The date it last changed, when known.
+    pub lastmod: Option<String>,
+}
