@@ -250,10 +250,10 @@ fn find_modification_ids(
             }
         }
         let word = &text[start..end];
-        if word.bytes().any(|b| b.is_ascii_digit()) {
-            if let Some((key, url)) = context.modifications.get(&ModificationKey::from_id(word)) {
-                found.push((start, end, key.clone(), url.clone()));
-            }
+        if word.bytes().any(|b| b.is_ascii_digit())
+            && let Some((key, url)) = context.modifications.get(&ModificationKey::from_id(word))
+        {
+            found.push((start, end, key.clone(), url.clone()));
         }
         i += 1;
     }

@@ -73,7 +73,7 @@ mod tests {
 
     #[test]
     fn document_order_is_sections_schedules_appendices() {
-        let mut docs = vec![
+        let mut docs = [
             doc(DocumentKind::Appendix, "AB"),
             doc(DocumentKind::Schedule, "11"),
             doc(DocumentKind::Appendix, "Z"),

@@ -135,8 +135,8 @@ impl Templates {
 
 /// Where the template `name` comes from, as a path to print.
 fn template_path(name: &str) -> String {
-    if name.starts_with(BUILTIN_PREFIX) {
-        format!("(built-in) templates/{}", &name[BUILTIN_PREFIX.len()..])
+    if let Some(builtin) = name.strip_prefix(BUILTIN_PREFIX) {
+        format!("(built-in) templates/{builtin}")
     } else {
         format!("templates/{name}")
     }

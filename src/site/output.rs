@@ -77,13 +77,11 @@ pub fn write_site(site: &RenderedSite, output: &Path) -> Result<()> {
         return Err(error);
     }
     let had_output = output.exists();
-    if had_output {
-        if let Err(error) = fs::rename(&output, &retired) {
-            let _ = fs::remove_dir_all(&staging);
-            return Err(error).with_context(|| {
-                format!("cannot move the previous output {} aside", output.display())
-            });
-        }
+    if had_output && let Err(error) = fs::rename(&output, &retired) {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(error).with_context(|| {
+            format!("cannot move the previous output {} aside", output.display())
+        });
     }
     if let Err(error) = fs::rename(&staging, &output) {
         if had_output {
