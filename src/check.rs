@@ -121,7 +121,7 @@ mod tests {
             "releases/a/index.html",
             "style.css",
         ] {
-            site.files.insert(path.to_string(), Vec::new());
+            site.files.insert(path.to_string(), bytes::Bytes::new());
         }
         let body = BodyLinks {
             file: "content/releases/a.md".into(),

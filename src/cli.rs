@@ -34,6 +34,29 @@ enum Command {
     Build(BuildArgs),
     /// Check the content, the templates and every link, writing nothing.
     Check(CheckArgs),
+    /// Serve the site on 127.0.0.1, rebuilding and reloading the browser on every change.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// The address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, value_name = "N", default_value_t = 1111)]
+    port: u16,
+    /// Build draft notices too.
+    #[arg(long)]
+    drafts: bool,
+    /// Open the site in a web browser.
+    #[arg(long)]
+    open: bool,
+    /// Milliseconds to wait for more changes before rebuilding.
+    #[arg(long, value_name = "MS", default_value_t = 30)]
+    debounce_ms: u64,
 }
 
 /// Options shared by the commands that build.
@@ -105,6 +128,84 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
+        Command::Serve(args) => run_serve(args),
+    }
+}
+
+/// Prints what the dev server does.
+struct TerminalReporter;
+
+impl crate::serve::ServeReporter for TerminalReporter {
+    fn listening(&self, url: &str) {
+        println!("Serving {url} (Ctrl-C to stop)");
+    }
+
+    fn built(
+        &self,
+        rendered: usize,
+        pages: usize,
+        elapsed: std::time::Duration,
+        warnings: &Diagnostics,
+    ) {
+        print_diagnostics(warnings);
+        println!(
+            "Built {pages} pages ({rendered} rendered) in {} ms",
+            elapsed.as_millis()
+        );
+    }
+
+    fn failed(&self, diagnostics: &Diagnostics) {
+        print_diagnostics(diagnostics);
+        eprintln!(
+            "error: the build failed with {} error(s); still serving the last good build",
+            diagnostics.error_count()
+        );
+    }
+
+    fn environment_error(&self, error: &anyhow::Error) {
+        eprintln!("error: {error:#}");
+    }
+}
+
+fn run_serve(args: ServeArgs) -> u8 {
+    let options = crate::serve::ServeOptions {
+        build: args.site.options(None, args.drafts),
+        bind: args.bind,
+        port: args.port,
+        debounce: std::time::Duration::from_millis(args.debounce_ms),
+    };
+    if !options.build.root.is_dir() {
+        eprintln!(
+            "error: the site folder {} does not exist or is not a folder",
+            options.build.root.display()
+        );
+        return EXIT_ENVIRONMENT;
+    }
+    let reporter = TerminalReporter;
+    let server = match crate::serve::DevServer::start(options, &reporter) {
+        Ok(server) => server,
+        Err(error) => return report_environment(&error),
+    };
+    if args.open {
+        open_browser(&server.url());
+    }
+    match server.run(&reporter) {
+        Ok(()) => EXIT_OK,
+        Err(error) => report_environment(&error),
+    }
+}
+
+/// Opens `url` with the desktop's browser; a failure is only a note.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(error) = std::process::Command::new(opener).arg(url).spawn() {
+        eprintln!("note: could not open a browser ({opener}: {error}); open {url} yourself");
     }
 }
 

@@ -16,6 +16,7 @@ pub mod diag;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod serve;
 pub mod site;
 
 pub use site::{BuildFailure, BuildOptions, build_site, build_to};

@@ -3,6 +3,7 @@
 //! reported with its line so that broken ones can be named precisely. Text in, HTML and facts out.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -32,7 +33,7 @@ pub struct BodyLink {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenderedMarkdown {
     /// The HTML.
-    pub html: String,
+    pub html: Arc<str>,
     /// The modifications named in running text.
     pub mentions: BTreeSet<ModificationKey>,
     /// Links and images to check, with their place in the file.
@@ -40,7 +41,19 @@ pub struct RenderedMarkdown {
     /// The ids given to headings.
     pub heading_ids: Vec<String>,
     /// The first paragraph as plain text.
-    pub first_paragraph: String,
+    pub first_paragraph: Arc<str>,
+    /// Every word looked up as a modification id, with the URL it led to: the HTML stays valid
+    /// as long as each of these lookups gives the same answer.
+    pub lookups: Vec<(ModificationKey, Option<String>)>,
+}
+
+impl RenderedMarkdown {
+    /// Whether this HTML is still what `context` would produce for the same text.
+    pub fn is_valid_for(&self, context: &LinkContext) -> bool {
+        self.lookups
+            .iter()
+            .all(|(key, url)| context.modifications.get(key).map(|(_, u)| u) == url.as_ref())
+    }
 }
 
 /// Renders `body`, which starts on line `first_line` of its file.
@@ -59,6 +72,7 @@ pub fn render_markdown(body: &str, first_line: usize, context: &LinkContext) -> 
     let mut used_ids: HashSet<String> = HashSet::new();
     let mut paragraph_depth = 0usize;
     let mut first_paragraph_done = false;
+    let mut first_paragraph = String::new();
 
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         match event {
@@ -126,44 +140,45 @@ pub fn render_markdown(body: &str, first_line: usize, context: &LinkContext) -> 
             }
             Event::End(TagEnd::Paragraph) => {
                 paragraph_depth -= 1;
-                if paragraph_depth == 0 && !result.first_paragraph.trim().is_empty() {
+                if paragraph_depth == 0 && !first_paragraph.trim().is_empty() {
                     first_paragraph_done = true;
                 }
                 events.push(event);
             }
             Event::Text(text) => {
                 if paragraph_depth > 0 && !first_paragraph_done {
-                    result.first_paragraph.push_str(&text);
+                    first_paragraph.push_str(&text);
                 }
-                if no_autolink_depth == 0 && !context.modifications.is_empty() {
-                    link_modification_ids(text, context, &mut events, &mut result.mentions);
+                if no_autolink_depth == 0 {
+                    link_modification_ids(text, context, &mut events, &mut result);
                 } else {
                     events.push(Event::Text(text));
                 }
             }
             Event::Code(ref code) => {
                 if paragraph_depth > 0 && !first_paragraph_done {
-                    result.first_paragraph.push_str(code);
+                    first_paragraph.push_str(code);
                 }
                 events.push(event);
             }
             Event::SoftBreak | Event::HardBreak => {
                 if paragraph_depth > 0 && !first_paragraph_done {
-                    result.first_paragraph.push(' ');
+                    first_paragraph.push(' ');
                 }
                 events.push(event);
             }
             other => events.push(other),
         }
     }
-    result.first_paragraph = result
-        .first_paragraph
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    result.first_paragraph = Arc::from(
+        first_paragraph
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    result.html = html;
+    result.html = Arc::from(html);
     result
 }
 
@@ -199,9 +214,9 @@ fn link_modification_ids<'a>(
     text: CowStr<'a>,
     context: &LinkContext,
     events: &mut Vec<Event<'a>>,
-    mentions: &mut BTreeSet<ModificationKey>,
+    result: &mut RenderedMarkdown,
 ) {
-    let matches = find_modification_ids(&text, context);
+    let matches = find_modification_ids(&text, context, &mut result.lookups);
     if matches.is_empty() {
         events.push(Event::Text(text));
         return;
@@ -219,7 +234,7 @@ fn link_modification_ids<'a>(
         }));
         events.push(Event::Text(CowStr::from(text[start..end].to_string())));
         events.push(Event::End(TagEnd::Link));
-        mentions.insert(key);
+        result.mentions.insert(key);
         last = end;
     }
     if last < text.len() {
@@ -231,7 +246,13 @@ fn link_modification_ids<'a>(
 fn find_modification_ids(
     text: &str,
     context: &LinkContext,
+    lookups: &mut Vec<(ModificationKey, Option<String>)>,
 ) -> Vec<(usize, usize, ModificationKey, String)> {
+    let mut lookup = |key: ModificationKey| {
+        let found = context.modifications.get(&key).cloned();
+        lookups.push((key, found.as_ref().map(|(_, url)| url.clone())));
+        found
+    };
     let words = word_ranges(text);
     let mut found = Vec::new();
     let mut i = 0;
@@ -241,19 +262,21 @@ fn find_modification_ids(
         if let Some(&(next_start, next_end)) = words.get(i + 1)
             && next_start == end + 1
             && text.as_bytes()[end] == b' '
+            && text[start..end].bytes().all(|b| b.is_ascii_alphabetic())
+            && text[next_start..next_end]
+                .bytes()
+                .any(|b| b.is_ascii_digit())
+            && let Some((key, url)) = lookup(ModificationKey::from_id(&text[start..next_end]))
         {
-            let pair = ModificationKey::from_id(&text[start..next_end]);
-            if let Some((key, url)) = context.modifications.get(&pair) {
-                found.push((start, next_end, key.clone(), url.clone()));
-                i += 2;
-                continue;
-            }
+            found.push((start, next_end, key, url));
+            i += 2;
+            continue;
         }
         let word = &text[start..end];
         if word.bytes().any(|b| b.is_ascii_digit())
-            && let Some((key, url)) = context.modifications.get(&ModificationKey::from_id(word))
+            && let Some((key, url)) = lookup(ModificationKey::from_id(word))
         {
-            found.push((start, end, key.clone(), url.clone()));
+            found.push((start, end, key, url));
         }
         i += 1;
     }
@@ -412,7 +435,7 @@ mod tests {
                 column: 5
             }]
         );
-        assert_eq!(out.first_paragraph, "Intro.");
+        assert_eq!(&*out.first_paragraph, "Intro.");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! skipping hidden files and editors' temporary files, and reading each one as UTF-8 text.
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use walkdir::WalkDir;
 
@@ -17,6 +18,9 @@ pub struct SourceFile {
     /// The text of the file.
     pub text: String,
 }
+
+/// What tells that a file changed without reading it: its modification time and length.
+pub type Stamp = (Option<SystemTime>, u64);
 
 /// Whether a file name is an editor's temporary or backup file, or hidden.
 pub fn is_ignored_name(name: &str) -> bool {
@@ -36,10 +40,10 @@ pub fn is_ignored_name(name: &str) -> bool {
         .any(|suffix| name.ends_with(suffix))
 }
 
-/// Reads every `*.md` file under `root/rel_dir` (sub-folders too, so notices can be kept in one
-/// folder a year), sorted by path. A missing folder is empty.
-/// Files that cannot be read become diagnostics; the others are still returned.
-pub fn read_markdown_dir(root: &Path, rel_dir: &str) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+/// Lists every `*.md` file under `root/rel_dir` (sub-folders too, so notices can be kept in one
+/// folder a year) with its stamp, sorted by path. A missing folder is empty. Links to files are
+/// followed, links to folders are not, so a link loop cannot hang the walk.
+pub fn list_markdown(root: &Path, rel_dir: &str) -> (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>) {
     let dir = root.join(rel_dir);
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
@@ -58,52 +62,62 @@ pub fn read_markdown_dir(root: &Path, rel_dir: &str) -> (Vec<SourceFile>, Vec<Di
             Ok(entry) => entry,
             Err(error) => {
                 let path = error.path().unwrap_or(&dir).to_path_buf();
-                diagnostics.push(Diagnostic::error(
+                diagnostics.push(Diagnostic::warning(
                     "unreadable-file",
                     Span::file_start(relative(root, &path)),
-                    format!("cannot read: {error}"),
+                    format!("skipped: {error}"),
                 ));
                 continue;
             }
         };
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".md") {
+        if !entry.file_name().to_string_lossy().ends_with(".md") {
             continue;
         }
-        let path = entry.path();
-        // Follow a link to a file, but never into folders: a link loop cannot hang the walk.
-        if !path.is_file() {
+        let Ok(metadata) = std::fs::metadata(entry.path()) else {
             continue;
-        }
-        let rel_path = relative(root, path);
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => files.push(SourceFile {
-                    stem: name.trim_end_matches(".md").to_string(),
-                    rel_path,
-                    text,
-                }),
-                Err(error) => {
-                    let (line, column) =
-                        position_of_byte(error.as_bytes(), error.utf8_error().valid_up_to());
-                    diagnostics.push(
-                        Diagnostic::error(
-                            "not-utf8",
-                            Span::new(rel_path, line, column),
-                            "the file is not valid UTF-8 text",
-                        )
-                        .with_help("save the file as UTF-8"),
-                    );
-                }
-            },
-            Err(error) => diagnostics.push(Diagnostic::error(
-                "unreadable-file",
-                Span::file_start(rel_path),
-                format!("cannot read the file: {error}"),
-            )),
+        };
+        if metadata.is_file() {
+            files.push((relative(root, entry.path()), stamp_of(&metadata)));
         }
     }
     (files, diagnostics)
+}
+
+/// The stamp of a file's metadata.
+pub fn stamp_of(metadata: &std::fs::Metadata) -> Stamp {
+    (metadata.modified().ok(), metadata.len())
+}
+
+/// Reads `root/rel_path` as UTF-8 text.
+pub fn read_source(root: &Path, rel_path: &Path) -> Result<SourceFile, Diagnostic> {
+    let stem = rel_path
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".md").to_string())
+        .unwrap_or_default();
+    let bytes = std::fs::read(root.join(rel_path)).map_err(|error| {
+        Diagnostic::error(
+            "unreadable-file",
+            Span::file_start(rel_path),
+            format!("cannot read the file: {error}"),
+        )
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile {
+            rel_path: rel_path.to_path_buf(),
+            stem,
+            text,
+        }),
+        Err(error) => {
+            let (line, column) =
+                position_of_byte(error.as_bytes(), error.utf8_error().valid_up_to());
+            Err(Diagnostic::error(
+                "not-utf8",
+                Span::new(rel_path, line, column),
+                "the file is not valid UTF-8 text",
+            )
+            .with_help("save the file as UTF-8"))
+        }
+    }
 }
 
 /// Line and column of byte `offset` in `bytes` (counting characters of the valid prefix).
@@ -137,5 +151,10 @@ mod tests {
             assert!(is_ignored_name(name), "{name}");
         }
         assert!(!is_ignored_name("2020-01-01-release.md"));
+    }
+
+    #[test]
+    fn positions_of_bad_bytes_count_lines_and_characters() {
+        assert_eq!(position_of_byte(b"ab\ncd\xff", 5), (2, 3));
     }
 }

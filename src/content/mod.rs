@@ -6,14 +6,16 @@ pub mod discover;
 pub mod front_matter;
 pub mod locate;
 pub mod schema;
+pub mod store;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde_yaml::Value;
 
 use crate::diag::{Diagnostic, Diagnostics, Span, nearest};
-use discover::{SourceFile, read_markdown_dir, relative};
+use discover::{SourceFile, relative};
 use front_matter::{parse_yaml, split_front_matter};
 use locate::join;
 use schema::FieldReader;
@@ -144,7 +146,7 @@ pub struct NoticeSource {
     /// Free data for custom templates.
     pub extra: serde_json::Value,
     /// The Markdown body.
-    pub body: String,
+    pub body: Arc<str>,
     /// The line of the file where the body starts.
     pub body_line: usize,
     /// Where the front matter starts (the opening `---`).
@@ -175,7 +177,7 @@ pub struct ModificationSource {
     /// Related modification ids.
     pub related: Vec<String>,
     /// The Markdown body.
-    pub body: String,
+    pub body: Arc<str>,
     /// The line where the body starts.
     pub body_line: usize,
 }
@@ -246,7 +248,7 @@ pub struct PageSource {
     /// The title.
     pub title: String,
     /// The Markdown body.
-    pub body: String,
+    pub body: Arc<str>,
     /// The line where the body starts.
     pub body_line: usize,
 }
@@ -255,13 +257,13 @@ pub struct PageSource {
 #[derive(Debug, Default)]
 pub struct Content {
     /// Notices that parsed without error.
-    pub notices: Vec<NoticeSource>,
+    pub notices: Vec<Arc<NoticeSource>>,
     /// Modification pages that parsed without error.
-    pub modifications: Vec<ModificationSource>,
+    pub modifications: Vec<Arc<ModificationSource>>,
     /// The documents registry.
     pub documents: Vec<DocumentSource>,
     /// Free pages.
-    pub pages: Vec<PageSource>,
+    pub pages: Vec<Arc<PageSource>>,
 }
 
 /// The fields a notice may have.
@@ -299,37 +301,11 @@ pub const DOCUMENTS_FILE: &str = "content/documents.yaml";
 /// Reads every content file under `root`. Files with errors are left out of the result and their
 /// problems added to `diagnostics`, so one bad file never hides the problems of the others.
 pub fn load_content(root: &Path, diagnostics: &mut Diagnostics) -> Content {
-    let mut content = Content {
-        documents: load_documents(root, diagnostics),
-        ..Content::default()
-    };
-    let (files, problems) = read_markdown_dir(root, "content/releases");
+    let mut store = store::ContentStore::new(root);
+    store.refresh(None);
+    let (content, problems) = store.content();
     diagnostics.extend(problems);
-    content.notices = parse_all(&files, diagnostics, parse_notice);
-    let (files, problems) = read_markdown_dir(root, "content/modifications");
-    diagnostics.extend(problems);
-    content.modifications = parse_all(&files, diagnostics, parse_modification);
-    let (files, problems) = read_markdown_dir(root, "content/pages");
-    diagnostics.extend(problems);
-    content.pages = parse_all(&files, diagnostics, parse_page);
     content
-}
-
-fn parse_all<T: Send>(
-    files: &[SourceFile],
-    diagnostics: &mut Diagnostics,
-    parse: fn(&SourceFile) -> Result<T, Vec<Diagnostic>>,
-) -> Vec<T> {
-    use rayon::prelude::*;
-    let results: Vec<_> = files.par_iter().map(parse).collect();
-    let mut parsed = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(item) => parsed.push(item),
-            Err(problems) => diagnostics.extend(problems),
-        }
-    }
-    parsed
 }
 
 /// Whether `slug` holds only lowercase letters, digits and `-`.
@@ -372,18 +348,18 @@ pub fn suggest_slug(text: &str) -> String {
 /// Splits and parses the front matter of `file`, returning the mapping's reader inputs.
 fn front_matter(
     file: &SourceFile,
-) -> Result<(Value, locate::Locator, String, usize), Vec<Diagnostic>> {
+) -> Result<(Value, locate::Locator, Arc<str>, usize), Vec<Diagnostic>> {
     let split = split_front_matter(&file.text, &file.rel_path).map_err(|d| vec![d])?;
     let yaml = parse_yaml(split.yaml, &file.rel_path, split.yaml_line).map_err(|d| vec![d])?;
     Ok((
         yaml.value,
         yaml.locator,
-        split.body.to_string(),
+        Arc::from(split.body),
         split.body_line,
     ))
 }
 
-fn parse_notice(file: &SourceFile) -> Result<NoticeSource, Vec<Diagnostic>> {
+pub(crate) fn parse_notice(file: &SourceFile) -> Result<NoticeSource, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     check_slug(file, &mut problems);
     let (value, locator, body, body_line) = front_matter(file)?;
@@ -492,7 +468,7 @@ fn parse_notice(file: &SourceFile) -> Result<NoticeSource, Vec<Diagnostic>> {
     }
 }
 
-fn parse_modification(file: &SourceFile) -> Result<ModificationSource, Vec<Diagnostic>> {
+pub(crate) fn parse_modification(file: &SourceFile) -> Result<ModificationSource, Vec<Diagnostic>> {
     let (value, locator, body, body_line) = front_matter(file)?;
     let mut reader = FieldReader::new(&file.rel_path, &locator);
     let Some(map) = reader.mapping(&value, "", "the front matter") else {
@@ -526,7 +502,7 @@ fn parse_modification(file: &SourceFile) -> Result<ModificationSource, Vec<Diagn
     Ok(source)
 }
 
-fn parse_page(file: &SourceFile) -> Result<PageSource, Vec<Diagnostic>> {
+pub(crate) fn parse_page(file: &SourceFile) -> Result<PageSource, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     check_slug(file, &mut problems);
     let (value, locator, body, body_line) = front_matter(file)?;
@@ -551,7 +527,7 @@ fn parse_page(file: &SourceFile) -> Result<PageSource, Vec<Diagnostic>> {
 }
 
 /// Reads content/documents.yaml. A missing registry is an empty one.
-fn load_documents(root: &Path, diagnostics: &mut Diagnostics) -> Vec<DocumentSource> {
+pub(crate) fn load_documents(root: &Path, diagnostics: &mut Diagnostics) -> Vec<DocumentSource> {
     let path = root.join(DOCUMENTS_FILE);
     let rel_path = relative(root, &path);
     let text = match std::fs::read(&path) {

@@ -8,6 +8,7 @@ pub mod modification;
 pub mod release;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -45,7 +46,7 @@ pub struct SiteModel {
     /// The Document Log.
     pub log: DocumentLog,
     /// Free pages, by slug.
-    pub pages: Vec<PageSource>,
+    pub pages: Vec<Arc<PageSource>>,
     /// The build date.
     pub as_of: NaiveDate,
 }
@@ -193,7 +194,7 @@ impl SiteModel {
 }
 
 fn build_notice(
-    source: crate::content::NoticeSource,
+    source: Arc<crate::content::NoticeSource>,
     document_index: &HashMap<&str, usize>,
     documents: &[Document],
     diagnostics: &mut Vec<Diagnostic>,
@@ -282,7 +283,7 @@ type ModificationMaps = (
 );
 
 fn gather_modifications(
-    pages: Vec<crate::content::ModificationSource>,
+    pages: Vec<Arc<crate::content::ModificationSource>>,
     notices: &[Notice],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ModificationMaps {

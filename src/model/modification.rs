@@ -1,5 +1,7 @@
 //! A modification: gathered from its own page (if any) and every notice that lists or mentions it.
 
+use std::sync::Arc;
+
 use super::ids::ModificationKey;
 use crate::content::ModificationSource;
 
@@ -51,7 +53,7 @@ pub struct Modification {
     /// The status: the page's, else the last a release gave it.
     pub status: Option<String>,
     /// Its own page, if content/modifications has one.
-    pub page: Option<ModificationSource>,
+    pub page: Option<Arc<ModificationSource>>,
     /// Every notice that lists or mentions it, in chronological order.
     pub appearances: Vec<Appearance>,
 }

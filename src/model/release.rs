@@ -1,6 +1,8 @@
 //! A notice as the site sees it: its source with the effective date resolved, its modification
 //! rows keyed for cross-linking, and its document rows tied to the registry.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use super::ids::ModificationKey;
@@ -10,7 +12,7 @@ use crate::content::{DocumentRow, NoticeSource};
 #[derive(Debug, Clone)]
 pub struct Notice {
     /// What the file says.
-    pub source: NoticeSource,
+    pub source: Arc<NoticeSource>,
     /// The date it takes effect: `effective`, or `date` when absent.
     pub effective: NaiveDate,
     /// The key of each modification row, in printed order.

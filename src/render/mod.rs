@@ -5,7 +5,9 @@ pub mod templates;
 pub mod views;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
+use bytes::Bytes;
 use rayon::prelude::*;
 use tera::Context;
 
@@ -20,20 +22,21 @@ use views::{CountsView, PageView, PaginatorView, SiteView, SitemapUrlView, Urls,
 #[derive(Debug, Clone, Default)]
 pub struct Bodies {
     /// HTML of each notice's body, by notice index.
-    pub notices: Vec<String>,
+    pub notices: Vec<Arc<str>>,
     /// Summary of each notice (its `summary`, else its first paragraph), by notice index.
-    pub summaries: Vec<String>,
+    pub summaries: Vec<Arc<str>>,
     /// HTML of each modification page's body.
-    pub modifications: HashMap<ModificationKey, String>,
+    pub modifications: HashMap<ModificationKey, Arc<str>>,
     /// HTML of each free page's body, by page index.
-    pub pages: Vec<String>,
+    pub pages: Vec<Arc<str>>,
 }
 
-/// The whole site in memory: output path (`releases/x/index.html`) to bytes.
+/// The whole site in memory: output path (`releases/x/index.html`) to bytes. Cloning it is cheap:
+/// the bytes are shared.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenderedSite {
     /// The files, by path relative to the output folder, with `/` separators.
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, Bytes>,
 }
 
 impl RenderedSite {
@@ -43,18 +46,215 @@ impl RenderedSite {
     }
 }
 
-/// One page to render.
-enum Job {
+/// One page of the site.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PageId {
+    /// `/`.
     Home,
+    /// `/releases/` and `/releases/page/N/`, by page number from 1.
     Listing(usize),
+    /// A notice, by index in the model.
     Notice(usize),
+    /// `/modifications/`.
     ModificationIndex,
+    /// A modification, by key.
     Modification(ModificationKey),
+    /// `/documents/`.
     Log,
+    /// A document, by index in the model.
     Document(usize),
+    /// A free page, by index in the model.
     Page(usize),
+    /// `/404.html`.
     NotFound,
+    /// `/feed.xml`.
     Feed,
+    /// `/sitemap.xml`.
+    Sitemap,
+    /// `/robots.txt`.
+    Robots,
+}
+
+/// Renders the pages of one model.
+pub struct Renderer<'a> {
+    model: &'a SiteModel,
+    config: &'a Config,
+    templates: &'a Templates,
+    bodies: &'a Bodies,
+    urls: Urls,
+    site: SiteView,
+    newest_first: Vec<usize>,
+    listing_pages: usize,
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer of `model` through `templates`.
+    pub fn new(
+        model: &'a SiteModel,
+        config: &'a Config,
+        templates: &'a Templates,
+        bodies: &'a Bodies,
+    ) -> Self {
+        let urls = Urls::new(config);
+        let site = SiteView::new(config, &urls, model.as_of);
+        let newest_first: Vec<usize> = (0..model.notices.len()).rev().collect();
+        let listing_pages = newest_first.len().div_ceil(config.page_size).max(1);
+        Renderer {
+            model,
+            config,
+            templates,
+            bodies,
+            urls,
+            site,
+            newest_first,
+            listing_pages,
+        }
+    }
+
+    /// How many listing pages there are.
+    pub fn listing_pages(&self) -> usize {
+        self.listing_pages
+    }
+
+    /// The listing page that shows notice `index`.
+    pub fn listing_of(&self, index: usize) -> usize {
+        (self.model.notices.len() - 1 - index) / self.config.page_size + 1
+    }
+
+    /// Every page of the site.
+    pub fn all_pages(&self) -> Vec<PageId> {
+        let model = self.model;
+        let mut pages = vec![
+            PageId::Home,
+            PageId::ModificationIndex,
+            PageId::Log,
+            PageId::NotFound,
+            PageId::Feed,
+            PageId::Sitemap,
+            PageId::Robots,
+        ];
+        pages.extend((1..=self.listing_pages).map(PageId::Listing));
+        pages.extend((0..model.notices.len()).map(PageId::Notice));
+        pages.extend(
+            model
+                .modifications
+                .keys()
+                .cloned()
+                .map(PageId::Modification),
+        );
+        pages.extend((0..model.documents.len()).map(PageId::Document));
+        pages.extend((0..model.pages.len()).map(PageId::Page));
+        pages
+    }
+
+    /// The site path of a page (`releases/x/`, `feed.xml`).
+    pub fn site_path(&self, page: &PageId) -> String {
+        let model = self.model;
+        match page {
+            PageId::Home => String::new(),
+            PageId::Listing(n) => Urls::listing_path(*n),
+            PageId::Notice(i) => Urls::notice_path(model.notices[*i].slug()),
+            PageId::ModificationIndex => "modifications/".to_string(),
+            PageId::Modification(key) => Urls::modification_path(key),
+            PageId::Log => "documents/".to_string(),
+            PageId::Document(i) => Urls::document_path(&model.documents[*i].id),
+            PageId::Page(i) => format!("{}/", model.pages[*i].slug),
+            PageId::NotFound => "404.html".to_string(),
+            PageId::Feed => "feed.xml".to_string(),
+            PageId::Sitemap => "sitemap.xml".to_string(),
+            PageId::Robots => "robots.txt".to_string(),
+        }
+    }
+
+    /// The output file of a page (`releases/x/index.html`).
+    pub fn output_path(&self, page: &PageId) -> String {
+        output_path_of(&self.site_path(page))
+    }
+
+    /// Renders `pages` in parallel. Every template error is returned.
+    pub fn render(&self, pages: &[PageId]) -> Result<Vec<(String, Bytes)>, Vec<Diagnostic>> {
+        let renderer = PageRenderer {
+            templates: self.templates,
+            site: &self.site,
+            builder: &ViewBuilder {
+                model: self.model,
+                urls: &self.urls,
+                bodies: &self.bodies.notices,
+                summaries: &self.bodies.summaries,
+            },
+            config: self.config,
+            bodies: self.bodies,
+            newest_first: &self.newest_first,
+            listing_pages: self.listing_pages,
+        };
+        let results: Vec<Result<(String, String), Diagnostic>> = pages
+            .par_iter()
+            .map(|page| match page {
+                PageId::Sitemap => self.sitemap(&renderer),
+                PageId::Robots => Ok((
+                    "robots.txt".to_string(),
+                    format!(
+                        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+                        self.urls.permalink("sitemap.xml")
+                    ),
+                )),
+                other => renderer.render(other),
+            })
+            .collect();
+        let mut files = Vec::with_capacity(results.len());
+        let mut problems = Vec::new();
+        for result in results {
+            match result {
+                Ok((path, text)) => files.push((path, Bytes::from(text))),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if problems.is_empty() {
+            Ok(files)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The sitemap lists every HTML page but the 404 page.
+    fn sitemap(&self, renderer: &PageRenderer<'_>) -> Result<(String, String), Diagnostic> {
+        let mut urls: Vec<SitemapUrlView> = self
+            .all_pages()
+            .iter()
+            .filter(|p| {
+                !matches!(
+                    p,
+                    PageId::NotFound | PageId::Feed | PageId::Sitemap | PageId::Robots
+                )
+            })
+            .map(|page| SitemapUrlView {
+                loc: self.urls.permalink(&self.site_path(page)),
+                lastmod: match page {
+                    PageId::Notice(i) => Some(
+                        self.model.notices[*i]
+                            .source
+                            .date
+                            .format("%Y-%m-%d")
+                            .to_string(),
+                    ),
+                    _ => None,
+                },
+            })
+            .collect();
+        urls.sort_by(|a, b| a.loc.cmp(&b.loc));
+        renderer.page("sitemap.xml", "home", "sitemap.xml", None, |c| {
+            c.insert("urls", &urls);
+        })
+    }
+}
+
+/// The output file of a site path: folders get `index.html`.
+pub fn output_path_of(site_path: &str) -> String {
+    if site_path.is_empty() || site_path.ends_with('/') {
+        format!("{site_path}index.html")
+    } else {
+        site_path.to_string()
+    }
 }
 
 /// Renders every page of `model`. All template errors are returned together.
@@ -64,65 +264,11 @@ pub fn render_site(
     templates: &Templates,
     bodies: &Bodies,
 ) -> Result<RenderedSite, Vec<Diagnostic>> {
-    let urls = Urls::new(config);
-    let builder = ViewBuilder {
-        model,
-        urls: &urls,
-        bodies: &bodies.notices,
-        summaries: &bodies.summaries,
-    };
-    let site = SiteView::new(config, &urls, model.as_of);
-    let newest_first: Vec<usize> = (0..model.notices.len()).rev().collect();
-    let listing_pages = newest_first.len().div_ceil(config.page_size).max(1);
-
-    let mut jobs = vec![
-        Job::Home,
-        Job::ModificationIndex,
-        Job::Log,
-        Job::NotFound,
-        Job::Feed,
-    ];
-    jobs.extend((1..=listing_pages).map(Job::Listing));
-    jobs.extend((0..model.notices.len()).map(Job::Notice));
-    jobs.extend(model.modifications.keys().cloned().map(Job::Modification));
-    jobs.extend((0..model.documents.len()).map(Job::Document));
-    jobs.extend((0..model.pages.len()).map(Job::Page));
-
-    let renderer = PageRenderer {
-        templates,
-        site: &site,
-        builder: &builder,
-        config,
-        bodies,
-        newest_first: &newest_first,
-        listing_pages,
-    };
-    let results: Vec<Result<(String, String), Diagnostic>> =
-        jobs.par_iter().map(|job| renderer.render(job)).collect();
-    let mut files = BTreeMap::new();
-    let mut problems = Vec::new();
-    for result in results {
-        match result {
-            Ok((path, html)) => {
-                files.insert(path, html.into_bytes());
-            }
-            Err(problem) => problems.push(problem),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let sitemap = render_sitemap(model, &urls, &files, &renderer)?;
-    files.insert("sitemap.xml".to_string(), sitemap.into_bytes());
-    files.insert(
-        "robots.txt".to_string(),
-        format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            urls.permalink("sitemap.xml")
-        )
-        .into_bytes(),
-    );
-    Ok(RenderedSite { files })
+    let renderer = Renderer::new(model, config, templates, bodies);
+    let files = renderer.render(&renderer.all_pages())?;
+    Ok(RenderedSite {
+        files: files.into_iter().collect(),
+    })
 }
 
 struct PageRenderer<'a> {
@@ -161,18 +307,13 @@ impl PageRenderer<'_> {
             None => url,
         };
         let html = self.templates.render(template, &context, &described)?;
-        let output_path = if site_path.is_empty() || site_path.ends_with('/') {
-            format!("{site_path}index.html")
-        } else {
-            site_path.to_string()
-        };
-        Ok((output_path, html))
+        Ok((output_path_of(site_path), html))
     }
 
-    fn render(&self, job: &Job) -> Result<(String, String), Diagnostic> {
+    fn render(&self, page: &PageId) -> Result<(String, String), Diagnostic> {
         let model = self.builder.model;
-        match job {
-            Job::Home => {
+        match page {
+            PageId::Home => {
                 let latest: Vec<_> = self
                     .newest_first
                     .iter()
@@ -198,7 +339,7 @@ impl PageRenderer<'_> {
                     c.insert("counts", &counts);
                 })
             }
-            Job::Listing(number) => {
+            PageId::Listing(number) => {
                 let size = self.config.page_size;
                 let notices: Vec<_> = self
                     .newest_first
@@ -219,7 +360,7 @@ impl PageRenderer<'_> {
                     },
                 )
             }
-            Job::Notice(index) => {
+            PageId::Notice(index) => {
                 let notice = self.builder.notice(*index);
                 let previous = index.checked_sub(1).map(|i| self.builder.notice_link(i));
                 let next =
@@ -237,7 +378,7 @@ impl PageRenderer<'_> {
                     },
                 )
             }
-            Job::ModificationIndex => {
+            PageId::ModificationIndex => {
                 let modifications: Vec<_> = model
                     .modifications
                     .keys()
@@ -253,7 +394,7 @@ impl PageRenderer<'_> {
                     },
                 )
             }
-            Job::Modification(key) => {
+            PageId::Modification(key) => {
                 let view = self
                     .builder
                     .modification(key, self.bodies.modifications.get(key).cloned());
@@ -271,13 +412,13 @@ impl PageRenderer<'_> {
                     },
                 )
             }
-            Job::Log => {
+            PageId::Log => {
                 let log = self.builder.log();
                 self.page("documents.html", "documents", "documents/", None, |c| {
                     c.insert("log", &log);
                 })
             }
-            Job::Document(index) => {
+            PageId::Document(index) => {
                 let document = self.builder.document(*index);
                 self.page(
                     "document.html",
@@ -289,7 +430,7 @@ impl PageRenderer<'_> {
                     },
                 )
             }
-            Job::Page(index) => {
+            PageId::Page(index) => {
                 let page = &model.pages[*index];
                 let view = PageView {
                     slug: page.slug.clone(),
@@ -308,8 +449,9 @@ impl PageRenderer<'_> {
                     },
                 )
             }
-            Job::NotFound => self.page("404.html", "error", "404.html", None, |_| {}),
-            Job::Feed => {
+            PageId::NotFound => self.page("404.html", "error", "404.html", None, |_| {}),
+            PageId::Sitemap | PageId::Robots => unreachable!("rendered by Renderer"),
+            PageId::Feed => {
                 let feed = self.builder.feed(&self.config.title, self.newest_first);
                 self.page("feed.xml", "home", "feed.xml", None, |c| {
                     c.insert("feed", &feed);
@@ -317,37 +459,4 @@ impl PageRenderer<'_> {
             }
         }
     }
-}
-
-/// The sitemap lists every HTML page but the 404 page.
-fn render_sitemap(
-    model: &SiteModel,
-    urls: &Urls,
-    files: &BTreeMap<String, Vec<u8>>,
-    renderer: &PageRenderer<'_>,
-) -> Result<String, Vec<Diagnostic>> {
-    let lastmod: HashMap<String, String> = model
-        .notices
-        .iter()
-        .map(|n| {
-            (
-                format!("{}index.html", Urls::notice_path(n.slug())),
-                n.source.date.format("%Y-%m-%d").to_string(),
-            )
-        })
-        .collect();
-    let sitemap_urls: Vec<SitemapUrlView> = files
-        .keys()
-        .filter(|p| p.ends_with(".html") && p.as_str() != "404.html")
-        .map(|p| SitemapUrlView {
-            loc: urls.permalink(p.trim_end_matches("index.html")),
-            lastmod: lastmod.get(p).cloned(),
-        })
-        .collect();
-    renderer
-        .page("sitemap.xml", "home", "sitemap.xml", None, |c| {
-            c.insert("urls", &sitemap_urls);
-        })
-        .map(|(_, xml)| xml)
-        .map_err(|d| vec![d])
 }

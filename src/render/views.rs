@@ -2,6 +2,8 @@
 //! types, only these, so a template change cannot reach into the model. docs/templates.md is the
 //! contract these structs implement.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -126,7 +128,7 @@ pub struct NoticeLinkView {
     effective: Option<DateView>,
     release: Option<String>,
     sec_version: Option<String>,
-    summary: String,
+    summary: Arc<str>,
     upcoming: bool,
 }
 
@@ -179,7 +181,7 @@ pub struct NoticeView {
     documents: Vec<NoticeDocumentView>,
     has_flags: bool,
     has_versions: bool,
-    body_html: String,
+    body_html: Arc<str>,
     permalink: String,
     extra: serde_json::Value,
 }
@@ -191,9 +193,9 @@ pub struct ViewBuilder<'a> {
     /// URL maker.
     pub urls: &'a Urls,
     /// Each notice's body HTML, by notice index.
-    pub bodies: &'a [String],
+    pub bodies: &'a [Arc<str>],
     /// Each notice's summary text, by notice index.
-    pub summaries: &'a [String],
+    pub summaries: &'a [Arc<str>],
 }
 
 impl<'a> ViewBuilder<'a> {
@@ -393,7 +395,7 @@ pub struct ModificationView {
     raised: Option<DateView>,
     aliases: Vec<String>,
     related: Vec<RelatedView>,
-    body_html: Option<String>,
+    body_html: Option<Arc<str>>,
     notices: Vec<ModificationNoticeView>,
     documents: Vec<DocumentLinkView>,
     permalink: String,
@@ -421,7 +423,7 @@ impl ViewBuilder<'_> {
     pub fn modification(
         &self,
         key: &ModificationKey,
-        body_html: Option<String>,
+        body_html: Option<Arc<str>>,
     ) -> ModificationView {
         let modification = &self.model.modifications[key];
         let page = modification.page.as_ref();
@@ -641,7 +643,7 @@ pub struct PageView {
     /// The title.
     pub title: String,
     /// The rendered body.
-    pub body_html: String,
+    pub body_html: Arc<str>,
 }
 
 /// One entry of the Atom feed.
@@ -652,8 +654,8 @@ pub struct FeedEntryView {
     permalink: String,
     published: String,
     updated: String,
-    summary: String,
-    content_html: String,
+    summary: Arc<str>,
+    content_html: Arc<str>,
 }
 
 /// The Atom feed.

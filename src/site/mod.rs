@@ -1,28 +1,34 @@
 //! The build: load → model → Markdown → templates → render → check links → write. This module
 //! orchestrates the stages and is the only writer to the output folder; it prints nothing and
-//! returns every diagnostic to its caller.
+//! returns every diagnostic to its caller. `SiteBuilder` keeps what it can between builds, so a
+//! rebuild after a change re-parses and re-renders only what the change affects.
 
+pub mod bodies;
+pub mod dirty;
 pub mod output;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
+use bytes::Bytes;
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::check::{BodyLinks, check_body_links};
-use crate::config::Config;
+use crate::check::check_body_links;
+use crate::config::{CONFIG_FILE, Config};
+use crate::content::DocumentSource;
 use crate::content::discover::{is_ignored_name, relative};
-use crate::content::load_content;
+use crate::content::store::ContentStore;
 use crate::diag::{Diagnostic, Diagnostics, Span, display_path};
-use crate::markdown::{LinkContext, RenderedMarkdown, render_markdown};
+use crate::markdown::RenderedMarkdown;
 use crate::model::SiteModel;
-use crate::model::ids::ModificationKey;
 use crate::render::templates::BUILTIN_STATIC;
 use crate::render::views::Urls;
-use crate::render::{Bodies, RenderedSite, Templates, render_site};
+use crate::render::{RenderedSite, Renderer, Templates};
+use bodies::BodyCache;
+use dirty::{Comparison, dirty_pages};
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -41,9 +47,11 @@ pub struct BuildOptions {
 #[derive(Debug)]
 pub struct Build {
     /// The rendered files.
-    pub site: RenderedSite,
+    pub site: Arc<RenderedSite>,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
+    /// How many pages this build rendered (all of them, or those a change affected).
+    pub rendered: usize,
 }
 
 /// Why a build failed.
@@ -63,61 +71,7 @@ impl From<anyhow::Error> for BuildFailure {
 
 /// Builds the site in memory, reporting every problem of the content and the templates.
 pub fn build_site(options: &BuildOptions) -> Result<Build, BuildFailure> {
-    let root = &options.root;
-    if !root.is_dir() {
-        return Err(anyhow::anyhow!(
-            "the site folder {} does not exist or is not a folder",
-            root.display()
-        )
-        .into());
-    }
-    let mut diagnostics = Diagnostics::new();
-    let config = match Config::load(root) {
-        Ok(config) => Some(config),
-        Err(problems) => {
-            diagnostics.extend(problems);
-            None
-        }
-    };
-    let config = match (config, &options.base_url) {
-        (Some(config), Some(url)) => Some(
-            config
-                .with_base_url(url)
-                .map_err(|message| anyhow::anyhow!("--base-url: {message}"))?,
-        ),
-        (config, _) => config,
-    };
-    let content = load_content(root, &mut diagnostics);
-    let (mut model, problems) = SiteModel::build(content, options.as_of, options.drafts);
-    diagnostics.extend(problems);
-    let templates = match Templates::load(root) {
-        Ok(templates) => Some(templates),
-        Err(problems) => {
-            diagnostics.extend(problems);
-            None
-        }
-    };
-    let (Some(config), Some(templates)) = (config, templates) else {
-        return Err(BuildFailure::Content(diagnostics));
-    };
-
-    let (bodies, body_links) = render_bodies(&mut model, &config);
-    if diagnostics.has_errors() {
-        return Err(BuildFailure::Content(diagnostics));
-    }
-    let mut site = match render_site(&model, &config, &templates, &bodies) {
-        Ok(site) => site,
-        Err(problems) => {
-            diagnostics.extend(problems);
-            return Err(BuildFailure::Content(diagnostics));
-        }
-    };
-    add_static_files(root, &mut site, &mut diagnostics)?;
-    diagnostics.extend(check_body_links(&body_links, &site, &config.base_path));
-    if diagnostics.has_errors() {
-        return Err(BuildFailure::Content(diagnostics));
-    }
-    Ok(Build { site, diagnostics })
+    SiteBuilder::new(options.clone()).build_all()
 }
 
 /// Builds the site and writes it to `output`, swapping it in only when everything succeeded.
@@ -128,127 +82,229 @@ pub fn build_to(options: &BuildOptions, output: &Path) -> Result<Build, BuildFai
     Ok(build)
 }
 
-/// Renders every Markdown body, records the modifications each notice mentions, and collects the
-/// links to check once the site is rendered.
-fn render_bodies(model: &mut SiteModel, config: &Config) -> (Bodies, Vec<BodyLinks>) {
-    let urls = Urls::new(config);
-    let context = LinkContext {
-        base_path: config.base_path.clone(),
-        modifications: model
-            .known_ids()
-            .into_iter()
-            .map(|(written, key)| {
-                let url = urls.path(&Urls::modification_path(&key));
-                (written, (key, url))
-            })
-            .collect(),
-    };
-    let notices: Vec<RenderedMarkdown> = model
-        .notices
-        .par_iter()
-        .map(|n| render_markdown(&n.source.body, n.source.body_line, &context))
-        .collect();
-    let modification_pages: Vec<(ModificationKey, RenderedMarkdown, PathBuf)> = model
-        .modifications
-        .values()
-        .filter_map(|m| m.page.as_ref().map(|p| (m.key.clone(), p)))
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|(key, page)| {
-            (
-                key,
-                render_markdown(&page.body, page.body_line, &context),
-                page.rel_path.clone(),
-            )
-        })
-        .collect();
-    let pages: Vec<RenderedMarkdown> = model
-        .pages
-        .par_iter()
-        .map(|p| render_markdown(&p.body, p.body_line, &context))
-        .collect();
-
-    let mut links = Vec::new();
-    let mut bodies = Bodies::default();
-    for (index, rendered) in notices.into_iter().enumerate() {
-        model.add_mentions(index, &rendered.mentions);
-        let notice = &model.notices[index];
-        links.push(BodyLinks {
-            file: notice.source.rel_path.clone(),
-            page_path: Urls::notice_path(notice.slug()),
-            links: rendered.links,
-        });
-        bodies.summaries.push(
-            notice
-                .source
-                .summary
-                .clone()
-                .unwrap_or(rendered.first_paragraph),
-        );
-        bodies.notices.push(rendered.html);
-    }
-    for (key, rendered, file) in modification_pages {
-        links.push(BodyLinks {
-            file,
-            page_path: Urls::modification_path(&key),
-            links: rendered.links,
-        });
-        bodies.modifications.insert(key, rendered.html);
-    }
-    for (page, rendered) in model.pages.iter().zip(pages) {
-        links.push(BodyLinks {
-            file: page.rel_path.clone(),
-            page_path: format!("{}/", page.slug),
-            links: rendered.links,
-        });
-        bodies.pages.push(rendered.html);
-    }
-    (bodies, links)
+/// The last good build, kept to compare the next one against.
+struct LastGood {
+    config: Config,
+    documents: Vec<DocumentSource>,
+    model: SiteModel,
+    notice_bodies: Vec<Arc<RenderedMarkdown>>,
+    page_bodies: Vec<Arc<RenderedMarkdown>>,
+    generated: BTreeMap<String, Bytes>,
+    site: Arc<RenderedSite>,
 }
 
-/// Adds the built-in static files and everything under `root/static`. Generated pages win over a
-/// static file of the same path, with a warning.
-fn add_static_files(
-    root: &Path,
-    site: &mut RenderedSite,
-    diagnostics: &mut Diagnostics,
-) -> anyhow::Result<()> {
-    let mut statics: HashMap<String, Vec<u8>> = BUILTIN_STATIC
-        .iter()
-        .map(|(name, bytes)| (name.to_string(), bytes.to_vec()))
-        .collect();
-    let dir = root.join("static");
-    if dir.is_dir() {
-        let walker = WalkDir::new(&dir)
-            .min_depth(1)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| !is_ignored_name(&e.file_name().to_string_lossy()));
-        for entry in walker {
-            let entry = entry
-                .with_context(|| format!("cannot read the static folder {}", dir.display()))?;
-            if !entry.file_type().is_file() {
+/// Builds a site again and again, keeping parsed content, rendered Markdown and rendered pages
+/// between builds. Every build's output equals that of a fresh full build.
+pub struct SiteBuilder {
+    options: BuildOptions,
+    store: ContentStore,
+    bodies: BodyCache,
+    templates: Option<Arc<Templates>>,
+    statics: Option<BTreeMap<String, Bytes>>,
+    last: Option<LastGood>,
+}
+
+impl SiteBuilder {
+    /// A builder with nothing loaded yet.
+    pub fn new(options: BuildOptions) -> Self {
+        SiteBuilder {
+            store: ContentStore::new(&options.root),
+            options,
+            bodies: BodyCache::default(),
+            templates: None,
+            statics: None,
+            last: None,
+        }
+    }
+
+    /// Reads everything again and renders every page.
+    pub fn build_all(&mut self) -> Result<Build, BuildFailure> {
+        self.templates = None;
+        self.statics = None;
+        self.last = None;
+        self.store.refresh(None);
+        self.build()
+    }
+
+    /// Rebuilds after the files at `changed` (relative to the root) changed.
+    pub fn build_changed(&mut self, changed: &[PathBuf]) -> Result<Build, BuildFailure> {
+        let mut content_paths = Vec::new();
+        let mut everything = false;
+        for path in changed {
+            if path.starts_with("templates") {
+                self.templates = None;
+            } else if path.starts_with("static") {
+                self.statics = None;
+            } else if path.starts_with("content") {
+                content_paths.push(path.clone());
+            } else if path == Path::new(CONFIG_FILE) || path.as_os_str().is_empty() {
+                everything = true;
+            }
+        }
+        if everything {
+            return self.build_all();
+        }
+        if !content_paths.is_empty() {
+            self.store.refresh(Some(&content_paths));
+        }
+        self.build()
+    }
+
+    fn build(&mut self) -> Result<Build, BuildFailure> {
+        let root = self.options.root.clone();
+        if !root.is_dir() {
+            return Err(anyhow::anyhow!(
+                "the site folder {} does not exist or is not a folder",
+                root.display()
+            )
+            .into());
+        }
+        let mut diagnostics = Diagnostics::new();
+        let config = match Config::load(&root) {
+            Ok(config) => Some(config),
+            Err(problems) => {
+                diagnostics.extend(problems);
+                None
+            }
+        };
+        let config = match (config, &self.options.base_url) {
+            (Some(config), Some(url)) => Some(
+                config
+                    .with_base_url(url)
+                    .map_err(|message| anyhow::anyhow!("--base-url: {message}"))?,
+            ),
+            (config, _) => config,
+        };
+        let (content, problems) = self.store.content();
+        diagnostics.extend(problems);
+        let documents = content.documents.clone();
+        let (mut model, problems) =
+            SiteModel::build(content, self.options.as_of, self.options.drafts);
+        diagnostics.extend(problems);
+        if self.templates.is_none() {
+            match Templates::load(&root) {
+                Ok(templates) => self.templates = Some(Arc::new(templates)),
+                Err(problems) => diagnostics.extend(problems),
+            }
+        }
+        let (Some(config), Some(templates)) = (config, self.templates.clone()) else {
+            return Err(BuildFailure::Content(diagnostics));
+        };
+        let urls = Urls::new(&config);
+        let rendered_bodies = self.bodies.render(&mut model, &urls, &config.base_path);
+        if diagnostics.has_errors() {
+            return Err(BuildFailure::Content(diagnostics));
+        }
+
+        let renderer = Renderer::new(&model, &config, &templates, &rendered_bodies.bodies);
+        let all_pages = renderer.all_pages();
+        let reusable = self
+            .last
+            .as_ref()
+            .filter(|last| last.config == config && last.documents == documents);
+        let (pages, mut generated) = match reusable {
+            Some(last) => {
+                let comparison = Comparison {
+                    old: &last.model,
+                    old_bodies: &last.notice_bodies,
+                    old_pages: &last.page_bodies,
+                    new: &model,
+                    new_bodies: &rendered_bodies.notices,
+                    new_pages: &rendered_bodies.pages,
+                };
+                (dirty_pages(&comparison, &renderer), last.generated.clone())
+            }
+            None => (all_pages.clone(), BTreeMap::new()),
+        };
+        let files = match renderer.render(&pages) {
+            Ok(files) => files,
+            Err(problems) => {
+                diagnostics.extend(problems);
+                return Err(BuildFailure::Content(diagnostics));
+            }
+        };
+        let rendered = files.len();
+        // Pages that no longer exist (a deleted notice) go; the rest is replaced or kept.
+        let live: std::collections::HashSet<String> =
+            all_pages.iter().map(|p| renderer.output_path(p)).collect();
+        generated.retain(|path, _| live.contains(path));
+        generated.extend(files);
+        drop(renderer);
+
+        if self.statics.is_none() {
+            self.statics = Some(read_static_files(&root)?);
+        }
+        let mut site = RenderedSite {
+            files: generated.clone(),
+        };
+        for (path, bytes) in self.statics.iter().flatten() {
+            if site.files.contains_key(path) {
+                diagnostics.push(Diagnostic::warning(
+                    "static-shadowed",
+                    Span::file_start(format!("static/{path}")),
+                    format!("static/{path} has the path of a generated page and is not copied"),
+                ));
                 continue;
             }
-            let relative_path = display_path(&relative(&dir, entry.path()));
-            let bytes = std::fs::read(entry.path())
-                .with_context(|| format!("cannot read {}", entry.path().display()))?;
-            statics.insert(relative_path, bytes);
+            site.files.insert(path.clone(), bytes.clone());
         }
+        diagnostics.extend(check_body_links(
+            &rendered_bodies.links,
+            &site,
+            &config.base_path,
+        ));
+        if diagnostics.has_errors() {
+            return Err(BuildFailure::Content(diagnostics));
+        }
+        let site = Arc::new(site);
+        self.last = Some(LastGood {
+            config,
+            documents,
+            model,
+            notice_bodies: rendered_bodies.notices,
+            page_bodies: rendered_bodies.pages,
+            generated,
+            site: Arc::clone(&site),
+        });
+        Ok(Build {
+            site,
+            diagnostics,
+            rendered,
+        })
     }
-    let mut statics: Vec<_> = statics.into_iter().collect();
-    statics.sort();
-    for (path, bytes) in statics {
-        if site.files.contains_key(&path) {
-            diagnostics.push(Diagnostic::warning(
-                "static-shadowed",
-                Span::file_start(format!("static/{path}")),
-                format!("static/{path} has the path of a generated page and is not copied"),
-            ));
+
+    /// The last site that built, if any.
+    pub fn last_site(&self) -> Option<Arc<RenderedSite>> {
+        self.last.as_ref().map(|l| Arc::clone(&l.site))
+    }
+}
+
+/// The built-in static files and everything under `root/static`, by output path.
+fn read_static_files(root: &Path) -> anyhow::Result<BTreeMap<String, Bytes>> {
+    let mut statics: BTreeMap<String, Bytes> = BUILTIN_STATIC
+        .iter()
+        .map(|(name, bytes)| (name.to_string(), Bytes::from_static(bytes)))
+        .collect();
+    let dir = root.join("static");
+    if !dir.is_dir() {
+        return Ok(statics);
+    }
+    let walker = WalkDir::new(&dir)
+        .min_depth(1)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry =
+            entry.with_context(|| format!("cannot read the static folder {}", dir.display()))?;
+        if !entry.file_type().is_file() {
             continue;
         }
-        site.files.insert(path, bytes);
+        let relative_path = display_path(&relative(&dir, entry.path()));
+        let bytes = std::fs::read(entry.path())
+            .with_context(|| format!("cannot read {}", entry.path().display()))?;
+        statics.insert(relative_path, Bytes::from(bytes));
     }
-    Ok(())
+    Ok(statics)
 }
