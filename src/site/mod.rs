@@ -84,6 +84,7 @@ pub fn build_to(options: &BuildOptions, output: &Path) -> Result<Build, BuildFai
 
 /// The last good build, kept to compare the next one against.
 struct LastGood {
+    templates: Arc<Templates>,
     config: Config,
     documents: Vec<DocumentSource>,
     model: SiteModel,
@@ -198,10 +199,12 @@ impl SiteBuilder {
 
         let renderer = Renderer::new(&model, &config, &templates, &rendered_bodies.bodies);
         let all_pages = renderer.all_pages();
-        let reusable = self
-            .last
-            .as_ref()
-            .filter(|last| last.config == config && last.documents == documents);
+        let reusable = self.last.as_ref().filter(|last| {
+            // Other templates, configuration or documents can change every page.
+            Arc::ptr_eq(&last.templates, &templates)
+                && last.config == config
+                && last.documents == documents
+        });
         let (pages, mut generated) = match reusable {
             Some(last) => {
                 let comparison = Comparison {
@@ -258,6 +261,7 @@ impl SiteBuilder {
         }
         let site = Arc::new(site);
         self.last = Some(LastGood {
+            templates,
             config,
             documents,
             model,
@@ -308,3 +312,6 @@ fn read_static_files(root: &Path) -> anyhow::Result<BTreeMap<String, Bytes>> {
     }
     Ok(statics)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,480 @@
+//! The incremental builder must give exactly what a fresh full build gives, after every kind of
+//! change an editor makes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+const CONFIG: &str = "title: Test site\nbase_url: https://example.org/sec/\npage_size: 2\n";
+
+const DOCUMENTS: &str = "\
+- id: section-a
+  kind: section
+  ref: A
+  title: Definitions
+- id: appendix-ab
+  kind: appendix
+  ref: AB
+  title: Service Requests
+";
+
+fn notice(
+    title: &str,
+    date: &str,
+    modifications: &[(&str, &str)],
+    documents: &[(&str, &str)],
+    body: &str,
+) -> String {
+    let mut text = format!("---\ntitle: \"{title}\"\ndate: {date}\nkind: scheduled-release\n");
+    if !modifications.is_empty() {
+        text.push_str("modifications:\n");
+        for (id, title) in modifications {
+            text.push_str(&format!("  - id: {id}\n    title: \"{title}\"\n"));
+        }
+    }
+    if !documents.is_empty() {
+        text.push_str("documents:\n");
+        for (id, version) in documents {
+            text.push_str(&format!("  - id: {id}\n    version: \"{version}\"\n"));
+        }
+    }
+    text.push_str("---\n");
+    text.push_str(body);
+    text
+}
+
+fn write(root: &Path, path: &str, text: &str) -> PathBuf {
+    let full = root.join(path);
+    fs::create_dir_all(full.parent().unwrap()).unwrap();
+    fs::write(&full, text).unwrap();
+    PathBuf::from(path)
+}
+
+fn options(root: &Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        base_url: None,
+        as_of: NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(),
+        drafts: false,
+    }
+}
+
+fn full_build(root: &Path) -> Arc<RenderedSite> {
+    match build_site(&options(root)) {
+        Ok(build) => build.site,
+        Err(BuildFailure::Content(d)) => panic!("full build failed: {:?}", d.sorted()),
+        Err(BuildFailure::Environment(e)) => panic!("full build failed: {e:#}"),
+    }
+}
+
+fn assert_same(incremental: &RenderedSite, full: &RenderedSite, step: &str) {
+    let left: Vec<&String> = incremental.files.keys().collect();
+    let right: Vec<&String> = full.files.keys().collect();
+    assert_eq!(left, right, "{step}: the incremental build has other files");
+    for (path, bytes) in &full.files {
+        assert!(
+            incremental.files[path] == *bytes,
+            "{step}: {path} differs from the full build:\n--- incremental\n{}\n--- full\n{}",
+            String::from_utf8_lossy(&incremental.files[path]),
+            String::from_utf8_lossy(bytes)
+        );
+    }
+}
+
+#[test]
+fn every_rebuild_equals_a_full_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "secsite.yaml", CONFIG);
+    write(root, "content/documents.yaml", DOCUMENTS);
+    write(
+        root,
+        "content/releases/a.md",
+        &notice(
+            "A",
+            "2020-01-01",
+            &[("MP001", "One")],
+            &[("section-a", "1.0")],
+            "About MP002.\n",
+        ),
+    );
+    write(
+        root,
+        "content/releases/b.md",
+        &notice(
+            "B",
+            "2020-02-01",
+            &[("MP002", "Two")],
+            &[("section-a", "1.1")],
+            "Text.\n",
+        ),
+    );
+    write(
+        root,
+        "content/releases/c.md",
+        &notice(
+            "C",
+            "2020-03-01",
+            &[("MP001", "One")],
+            &[("appendix-ab", "2.0")],
+            "See [log](/documents/).\n",
+        ),
+    );
+    write(
+        root,
+        "content/releases/d.md",
+        &notice(
+            "D",
+            "2020-04-01",
+            &[],
+            &[("appendix-ab", "2.1")],
+            "Nothing new.\n",
+        ),
+    );
+    write(
+        root,
+        "content/releases/e.md",
+        &notice(
+            "E",
+            "2021-06-01",
+            &[("MP003", "Three")],
+            &[("section-a", "2.0")],
+            "Future.\n",
+        ),
+    );
+
+    let mut builder = SiteBuilder::new(options(root));
+    let first = builder.build_all().expect("the first build succeeds");
+    assert_same(&first.site, &full_build(root), "first build");
+
+    type Edit = Box<dyn Fn(&Path) -> Vec<PathBuf>>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "edit a body",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/b.md",
+                    &notice(
+                        "B",
+                        "2020-02-01",
+                        &[("MP002", "Two")],
+                        &[("section-a", "1.1")],
+                        "Changed text.\n",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "change a title",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/b.md",
+                    &notice(
+                        "B renamed",
+                        "2020-02-01",
+                        &[("MP002", "Two")],
+                        &[("section-a", "1.1")],
+                        "Changed text.\n",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "change a modification title",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/b.md",
+                    &notice(
+                        "B renamed",
+                        "2020-02-01",
+                        &[("MP002", "Two, retitled")],
+                        &[("section-a", "1.1")],
+                        "Changed text.\n",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "move a notice in time",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/d.md",
+                    &notice(
+                        "D",
+                        "2019-12-01",
+                        &[],
+                        &[("appendix-ab", "1.9")],
+                        "Nothing new.\n",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "add a notice",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/f.md",
+                    &notice(
+                        "F",
+                        "2020-05-01",
+                        &[("MP004", "Four")],
+                        &[("section-a", "1.5")],
+                        "Mentions MP001 and MP003.\n",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "delete a notice",
+            Box::new(|r| {
+                fs::remove_file(r.join("content/releases/c.md")).unwrap();
+                vec![PathBuf::from("content/releases/c.md")]
+            }),
+        ),
+        (
+            "rename a notice",
+            Box::new(|r| {
+                fs::rename(
+                    r.join("content/releases/a.md"),
+                    r.join("content/releases/a2.md"),
+                )
+                .unwrap();
+                vec![
+                    PathBuf::from("content/releases/a.md"),
+                    PathBuf::from("content/releases/a2.md"),
+                ]
+            }),
+        ),
+        (
+            "add a modification page with an alias",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/modifications/mp002.md",
+                    "---\nid: MP002\ntitle: Two from its page\nstatus: Implemented\naliases: [SECMP0002]\nrelated: [MP009]\n---\nIt relates to MP001.\n",
+                )]
+            }),
+        ),
+        (
+            "a body starts naming the alias",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/e.md",
+                    &notice(
+                        "E",
+                        "2021-06-01",
+                        &[("MP003", "Three")],
+                        &[("section-a", "2.0")],
+                        "Future, after SECMP0002 and MP009.\n",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "a new modification that is related",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/g.md",
+                    &notice("G", "2020-06-01", &[("MP009", "Nine")], &[], "Nine.\n"),
+                )]
+            }),
+        ),
+        (
+            "a free page",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/pages/about.md",
+                    "---\ntitle: About\n---\nAbout MP001.\n",
+                )]
+            }),
+        ),
+        (
+            "a document registry change",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/documents.yaml",
+                    &DOCUMENTS.replace("Definitions", "Definitions and Interpretation"),
+                )]
+            }),
+        ),
+        (
+            "a template override",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "templates/page.html",
+                    "{% extends \"builtin/page.html\" %}{% block title %}Page: {{ page.title }}{% endblock title %}",
+                )]
+            }),
+        ),
+        (
+            "a static file",
+            Box::new(|r| vec![write(r, "static/extra.css", "body { color: black; }")]),
+        ),
+        (
+            "a folder of notices",
+            Box::new(|r| {
+                write(
+                    r,
+                    "content/releases/2022/h.md",
+                    &notice(
+                        "H",
+                        "2020-07-01",
+                        &[("MP001", "One")],
+                        &[],
+                        "Year folder.\n",
+                    ),
+                );
+                vec![PathBuf::from("content/releases/2022")]
+            }),
+        ),
+        (
+            "delete the folder",
+            Box::new(|r| {
+                fs::remove_dir_all(r.join("content/releases/2022")).unwrap();
+                vec![PathBuf::from("content/releases/2022")]
+            }),
+        ),
+        (
+            "change the configuration",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "secsite.yaml",
+                    &CONFIG.replace("page_size: 2", "page_size: 3"),
+                )]
+            }),
+        ),
+        (
+            "edit after everything",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/e.md",
+                    &notice(
+                        "E",
+                        "2021-06-01",
+                        &[("MP003", "Three")],
+                        &[("section-a", "2.0")],
+                        "Future, again.\n",
+                    ),
+                )]
+            }),
+        ),
+    ];
+    for (step, edit) in edits {
+        let changed = edit(root);
+        let build = builder
+            .build_changed(&changed)
+            .unwrap_or_else(|e| panic!("{step}: the rebuild failed: {e:?}"));
+        assert_same(&build.site, &full_build(root), step);
+    }
+}
+
+#[test]
+fn an_edit_renders_only_the_pages_it_touches() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "secsite.yaml", CONFIG);
+    write(root, "content/documents.yaml", DOCUMENTS);
+    for i in 0..20 {
+        let date = format!("2020-01-{:02}", i + 1);
+        let id = format!("MP{i:03}");
+        write(
+            root,
+            &format!("content/releases/n{i}.md"),
+            &notice(&format!("N{i}"), &date, &[(&id, "T")], &[], "Body.\n"),
+        );
+    }
+    let mut builder = SiteBuilder::new(options(root));
+    let first = builder.build_all().unwrap();
+    let changed = write(
+        root,
+        "content/releases/n10.md",
+        &notice("N10", "2020-01-11", &[("MP010", "T")], &[], "New body.\n"),
+    );
+    let second = builder.build_changed(&[changed]).unwrap();
+    assert!(
+        second.rendered < first.rendered / 2,
+        "rendered {} of {}",
+        second.rendered,
+        first.rendered
+    );
+    assert_same(&second.site, &full_build(root), "one edit");
+}
+
+#[test]
+fn a_failed_rebuild_keeps_the_last_good_site_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "secsite.yaml", CONFIG);
+    write(
+        root,
+        "content/releases/a.md",
+        &notice("A", "2020-01-01", &[], &[], "Body.\n"),
+    );
+    let mut builder = SiteBuilder::new(options(root));
+    builder.build_all().unwrap();
+    let broken = write(root, "content/releases/a.md", "---\ntitle: [\n---\n");
+    match builder.build_changed(&[broken.clone()]) {
+        Err(BuildFailure::Content(d)) => assert!(d.has_errors()),
+        other => panic!("expected a content failure, got {other:?}"),
+    }
+    assert!(builder.last_site().is_some());
+    write(
+        root,
+        "content/releases/a.md",
+        &notice("A fixed", "2020-01-01", &[], &[], "Body.\n"),
+    );
+    let build = builder.build_changed(&[broken]).unwrap();
+    assert_same(&build.site, &full_build(root), "after the fix");
+}
+
+#[test]
+fn a_template_change_in_a_failed_build_still_reaches_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "secsite.yaml", CONFIG);
+    write(
+        root,
+        "content/releases/a.md",
+        &notice("A", "2020-01-01", &[], &[], "Body.\n"),
+    );
+    write(
+        root,
+        "content/releases/b.md",
+        &notice("B", "2020-01-02", &[], &[], "Body.\n"),
+    );
+    let mut builder = SiteBuilder::new(options(root));
+    builder.build_all().unwrap();
+    let template = write(
+        root,
+        "templates/release.html",
+        "{% extends \"builtin/release.html\" %}{% block title %}T: {{ notice.title }}{% endblock title %}",
+    );
+    let broken = write(root, "content/releases/a.md", "---\ntitle: [\n---\n");
+    assert!(builder.build_changed(&[template, broken.clone()]).is_err());
+    write(
+        root,
+        "content/releases/a.md",
+        &notice("A", "2020-01-01", &[], &[], "Body.\n"),
+    );
+    let build = builder.build_changed(&[broken]).unwrap();
+    assert_same(
+        &build.site,
+        &full_build(root),
+        "fix after a failed template change",
+    );
+    let page = String::from_utf8_lossy(&build.site.files["releases/b/index.html"]).into_owned();
+    assert!(page.contains("<title>T: B</title>"), "{page}");
+}
