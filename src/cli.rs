@@ -216,6 +216,7 @@ fn run_build(args: BuildArgs) -> u8 {
         .output
         .clone()
         .unwrap_or_else(|| options.root.join("public"));
+    let had_output = output.exists();
     match build_to(&options, &output) {
         Ok(build) => {
             print_diagnostics(&build.diagnostics);
@@ -230,7 +231,14 @@ fn run_build(args: BuildArgs) -> u8 {
             }
             EXIT_OK
         }
-        Err(failure) => report_failure(failure, "the previous output was left untouched"),
+        Err(failure) => {
+            let consequence = if had_output {
+                "the previous output was left untouched"
+            } else {
+                "nothing was written"
+            };
+            report_failure(failure, consequence)
+        }
     }
 }
 

@@ -23,6 +23,8 @@ pub struct LinkContext {
 pub struct BodyLink {
     /// The destination as written.
     pub destination: String,
+    /// The destination as rendered (root-relative links placed under the base path).
+    pub target: String,
     /// Line in the file.
     pub line: usize,
     /// Column in characters.
@@ -83,8 +85,16 @@ pub fn render_markdown(body: &str, first_line: usize, context: &LinkContext) -> 
                 id,
             }) => {
                 no_autolink_depth += 1;
+                let written = dest_url.to_string();
                 let dest_url = place_under_base(dest_url, link_type, &context.base_path);
-                record_link(&mut result, &dest_url, link_type, &lines, range.start);
+                record_link(
+                    &mut result,
+                    written,
+                    &dest_url,
+                    link_type,
+                    &lines,
+                    range.start,
+                );
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -99,8 +109,16 @@ pub fn render_markdown(body: &str, first_line: usize, context: &LinkContext) -> 
                 id,
             }) => {
                 no_autolink_depth += 1;
+                let written = dest_url.to_string();
                 let dest_url = place_under_base(dest_url, link_type, &context.base_path);
-                record_link(&mut result, &dest_url, link_type, &lines, range.start);
+                record_link(
+                    &mut result,
+                    written,
+                    &dest_url,
+                    link_type,
+                    &lines,
+                    range.start,
+                );
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -193,7 +211,8 @@ fn place_under_base<'a>(dest: CowStr<'a>, link_type: LinkType, base_path: &str) 
 
 fn record_link(
     result: &mut RenderedMarkdown,
-    dest: &str,
+    written: String,
+    target: &str,
     link_type: LinkType,
     lines: &LineIndex,
     offset: usize,
@@ -203,7 +222,8 @@ fn record_link(
     }
     let (line, column) = lines.position(offset);
     result.links.push(BodyLink {
-        destination: dest.to_string(),
+        destination: written,
+        target: target.to_string(),
         line,
         column,
     });
@@ -430,7 +450,8 @@ mod tests {
         assert_eq!(
             out.links,
             vec![BodyLink {
-                destination: "/sec/documents/#top".into(),
+                destination: "/documents/#top".into(),
+                target: "/sec/documents/#top".into(),
                 line: 12,
                 column: 5
             }]

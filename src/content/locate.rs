@@ -117,6 +117,10 @@ impl Locator {
                         value,
                     },
                 );
+                if after_dash.starts_with(['{', '[']) {
+                    self.index_flow(line_number, line, item_column, &item_path);
+                    continue;
+                }
                 if after_dash.is_empty() || split_key(after_dash).is_none() {
                     open_key = Some((item_path, indent));
                     continue;
@@ -155,7 +159,9 @@ impl Locator {
                     value: value_position,
                 },
             );
-            if !value.is_empty() {
+            if value.starts_with(['{', '[']) {
+                self.index_flow(line_number, line, value_column, &path);
+            } else if !value.is_empty() {
                 self.raw_values.insert(path.clone(), value.to_string());
             }
             if value.is_empty() {
@@ -163,6 +169,105 @@ impl Locator {
             } else if value.starts_with('|') || value.starts_with('>') {
                 block_scalar_indent = Some(column);
             }
+        }
+    }
+
+    /// Indexes a flow collection (`{id: a, version: "1.0"}` or `[a, b]`) written on one line,
+    /// starting at byte `start` of `line`.
+    fn index_flow(&mut self, line_number: usize, line: &str, start: usize, path: &str) {
+        let mut position = start;
+        self.flow_value(line_number, line, &mut position, path);
+    }
+
+    fn flow_value(&mut self, line_number: usize, line: &str, position: &mut usize, path: &str) {
+        let bytes = line.as_bytes();
+        match bytes.get(*position) {
+            Some(b'{') => {
+                *position += 1;
+                loop {
+                    skip_spaces(bytes, position);
+                    match bytes.get(*position) {
+                        None => return,
+                        Some(b'}') => {
+                            *position += 1;
+                            return;
+                        }
+                        _ => {}
+                    }
+                    let key_start = *position;
+                    let key = flow_scalar(line, position, b":,}");
+                    if bytes.get(*position) != Some(&b':') {
+                        return;
+                    }
+                    *position += 1;
+                    skip_spaces(bytes, position);
+                    let value_start = *position;
+                    let child = join(path, key.trim_matches(['"', '\'']));
+                    self.entries.insert(
+                        child.clone(),
+                        Entry {
+                            key: self.position(line_number, line, key_start),
+                            value: Some(self.position(line_number, line, value_start)),
+                        },
+                    );
+                    if matches!(bytes.get(*position), Some(b'{' | b'[')) {
+                        self.flow_value(line_number, line, position, &child);
+                    } else {
+                        let raw = flow_scalar(line, position, b",}");
+                        self.raw_values.insert(child, raw.trim_end().to_string());
+                    }
+                    skip_spaces(bytes, position);
+                    match bytes.get(*position) {
+                        Some(b',') => *position += 1,
+                        Some(b'}') => {
+                            *position += 1;
+                            return;
+                        }
+                        _ => return,
+                    }
+                }
+            }
+            Some(b'[') => {
+                *position += 1;
+                let mut index = 0usize;
+                loop {
+                    skip_spaces(bytes, position);
+                    match bytes.get(*position) {
+                        None => return,
+                        Some(b']') => {
+                            *position += 1;
+                            return;
+                        }
+                        _ => {}
+                    }
+                    let child = join(path, &index.to_string());
+                    let item = self.position(line_number, line, *position);
+                    self.entries.insert(
+                        child.clone(),
+                        Entry {
+                            key: item,
+                            value: Some(item),
+                        },
+                    );
+                    if matches!(bytes.get(*position), Some(b'{' | b'[')) {
+                        self.flow_value(line_number, line, position, &child);
+                    } else {
+                        let raw = flow_scalar(line, position, b",]");
+                        self.raw_values.insert(child, raw.trim_end().to_string());
+                    }
+                    index += 1;
+                    skip_spaces(bytes, position);
+                    match bytes.get(*position) {
+                        Some(b',') => *position += 1,
+                        Some(b']') => {
+                            *position += 1;
+                            return;
+                        }
+                        _ => return,
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -215,6 +320,38 @@ impl Locator {
     pub fn key(&self, path: &Path) -> Position {
         self.entry(path).key
     }
+}
+
+fn skip_spaces(bytes: &[u8], position: &mut usize) {
+    while matches!(bytes.get(*position), Some(b' ' | b'\t')) {
+        *position += 1;
+    }
+}
+
+/// Reads a scalar of a flow collection: quoted, or plain up to one of `stops`.
+fn flow_scalar<'a>(line: &'a str, position: &mut usize, stops: &[u8]) -> &'a str {
+    let bytes = line.as_bytes();
+    let start = *position;
+    if let Some(&quote @ (b'"' | b'\'')) = bytes.get(start) {
+        *position += 1;
+        while let Some(&b) = bytes.get(*position) {
+            *position += 1;
+            if b == b'\\' && quote == b'"' {
+                *position += 1;
+            } else if b == quote {
+                break;
+            }
+        }
+    } else {
+        while let Some(&b) = bytes.get(*position) {
+            if stops.contains(&b) {
+                break;
+            }
+            *position += 1;
+        }
+    }
+    let end = (*position).min(line.len());
+    line.get(start..end).unwrap_or("")
 }
 
 /// `parent.child`, or `child` at the top.
@@ -286,6 +423,45 @@ mod tests {
             Position {
                 line: 15,
                 column: 5
+            }
+        );
+    }
+
+    #[test]
+    fn flow_collections_are_indexed() {
+        let yaml = "documents:\n  - {id: section-a, version: \"1.0\"}\n  - id: section-b\n    versoin: 2\nmods: [{id: MP1}, MP2]\n";
+        let locator = Locator::new(yaml, 2);
+        assert_eq!(
+            locator.value("documents.0.id"),
+            Position {
+                line: 3,
+                column: 10
+            }
+        );
+        assert_eq!(
+            locator.value("documents.0.version"),
+            Position {
+                line: 3,
+                column: 30
+            }
+        );
+        assert_eq!(locator.raw_value("documents.0.version"), Some("\"1.0\""));
+        assert_eq!(
+            locator.key("documents.1.versoin"),
+            Position { line: 5, column: 5 }
+        );
+        assert_eq!(
+            locator.value("mods.0.id"),
+            Position {
+                line: 6,
+                column: 13
+            }
+        );
+        assert_eq!(
+            locator.value("mods.1"),
+            Position {
+                line: 6,
+                column: 19
             }
         );
     }

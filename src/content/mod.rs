@@ -247,6 +247,8 @@ pub struct PageSource {
     pub slug: String,
     /// The title.
     pub title: String,
+    /// Whether the page is a draft.
+    pub draft: bool,
     /// The Markdown body.
     pub body: Arc<str>,
     /// The line where the body starts.
@@ -264,6 +266,11 @@ pub struct Content {
     pub documents: Vec<DocumentSource>,
     /// Free pages.
     pub pages: Vec<Arc<PageSource>>,
+    /// Slugs of notices whose files have errors: their pages will exist once fixed, so links to
+    /// them are not reported as broken on top of the files' own errors.
+    pub failed_notice_slugs: Vec<String>,
+    /// Slugs of free pages whose files have errors.
+    pub failed_page_slugs: Vec<String>,
 }
 
 /// The fields a notice may have.
@@ -511,11 +518,13 @@ pub(crate) fn parse_page(file: &SourceFile) -> Result<PageSource, Vec<Diagnostic
         return Err(reader.into_diagnostics());
     };
     reader.reject_unknown_fields(map, "", PAGE_FIELDS);
+    let draft = reader.flag(map, "", "draft").unwrap_or(false);
     let title = reader.text(map, "", "title", true);
     let failed = reader.has_errors() || !problems.is_empty();
     problems.extend(reader.into_diagnostics());
     match title {
         Some(title) if !failed => Ok(PageSource {
+            draft,
             rel_path: file.rel_path.clone(),
             slug: file.stem.clone(),
             title,

@@ -178,7 +178,18 @@ impl ContentStore {
             content.documents = documents.0.clone();
             problems.extend(documents.1.iter().cloned());
         }
-        for cached in self.files.values() {
+        for (path, cached) in &self.files {
+            if let Parsed::Failed(_) = cached.parsed {
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                match section_of(path) {
+                    Some(Section::Notices) => content.failed_notice_slugs.push(stem),
+                    Some(Section::Pages) => content.failed_page_slugs.push(stem),
+                    _ => {}
+                }
+            }
             match &cached.parsed {
                 Parsed::Notice(n) => content.notices.push(Arc::clone(n)),
                 Parsed::Modification(m) => content.modifications.push(Arc::clone(m)),

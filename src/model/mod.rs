@@ -112,6 +112,9 @@ impl SiteModel {
 
         let mut pages = Vec::new();
         for page in content.pages {
+            if page.draft && !include_drafts {
+                continue;
+            }
             if RESERVED_SLUGS.contains(&page.slug.as_str()) {
                 diagnostics.push(
                     Diagnostic::error(

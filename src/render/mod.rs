@@ -75,6 +75,83 @@ pub enum PageId {
     Robots,
 }
 
+/// The pages a model has and where they go, known without rendering anything.
+#[derive(Clone, Copy)]
+pub struct Pages<'a> {
+    model: &'a SiteModel,
+    page_size: usize,
+}
+
+impl<'a> Pages<'a> {
+    /// The pages of `model` with `page_size` notices per listing page.
+    pub fn new(model: &'a SiteModel, page_size: usize) -> Self {
+        Pages {
+            model,
+            page_size: page_size.max(1),
+        }
+    }
+
+    /// How many listing pages there are.
+    pub fn listing_pages(&self) -> usize {
+        self.model.notices.len().div_ceil(self.page_size).max(1)
+    }
+
+    /// The listing page that shows notice `index`.
+    pub fn listing_of(&self, index: usize) -> usize {
+        (self.model.notices.len() - 1 - index) / self.page_size + 1
+    }
+
+    /// Every page of the site.
+    pub fn all_pages(&self) -> Vec<PageId> {
+        let model = self.model;
+        let mut pages = vec![
+            PageId::Home,
+            PageId::ModificationIndex,
+            PageId::Log,
+            PageId::NotFound,
+            PageId::Feed,
+            PageId::Sitemap,
+            PageId::Robots,
+        ];
+        pages.extend((1..=self.listing_pages()).map(PageId::Listing));
+        pages.extend((0..model.notices.len()).map(PageId::Notice));
+        pages.extend(
+            model
+                .modifications
+                .keys()
+                .cloned()
+                .map(PageId::Modification),
+        );
+        pages.extend((0..model.documents.len()).map(PageId::Document));
+        pages.extend((0..model.pages.len()).map(PageId::Page));
+        pages
+    }
+
+    /// The site path of a page (`releases/x/`, `feed.xml`).
+    pub fn site_path(&self, page: &PageId) -> String {
+        let model = self.model;
+        match page {
+            PageId::Home => String::new(),
+            PageId::Listing(n) => Urls::listing_path(*n),
+            PageId::Notice(i) => Urls::notice_path(model.notices[*i].slug()),
+            PageId::ModificationIndex => "modifications/".to_string(),
+            PageId::Modification(key) => Urls::modification_path(key),
+            PageId::Log => "documents/".to_string(),
+            PageId::Document(i) => Urls::document_path(&model.documents[*i].id),
+            PageId::Page(i) => format!("{}/", model.pages[*i].slug),
+            PageId::NotFound => "404.html".to_string(),
+            PageId::Feed => "feed.xml".to_string(),
+            PageId::Sitemap => "sitemap.xml".to_string(),
+            PageId::Robots => "robots.txt".to_string(),
+        }
+    }
+
+    /// The output file of a page (`releases/x/index.html`).
+    pub fn output_path(&self, page: &PageId) -> String {
+        output_path_of(&self.site_path(page))
+    }
+}
+
 /// Renders the pages of one model.
 pub struct Renderer<'a> {
     model: &'a SiteModel,
@@ -111,6 +188,26 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The pages of the model being rendered.
+    pub fn pages(&self) -> Pages<'a> {
+        Pages::new(self.model, self.config.page_size)
+    }
+
+    /// Every page of the site.
+    pub fn all_pages(&self) -> Vec<PageId> {
+        self.pages().all_pages()
+    }
+
+    /// The site path of a page (`releases/x/`, `feed.xml`).
+    pub fn site_path(&self, page: &PageId) -> String {
+        self.pages().site_path(page)
+    }
+
+    /// The output file of a page (`releases/x/index.html`).
+    pub fn output_path(&self, page: &PageId) -> String {
+        self.pages().output_path(page)
+    }
+
     /// How many listing pages there are.
     pub fn listing_pages(&self) -> usize {
         self.listing_pages
@@ -118,57 +215,7 @@ impl<'a> Renderer<'a> {
 
     /// The listing page that shows notice `index`.
     pub fn listing_of(&self, index: usize) -> usize {
-        (self.model.notices.len() - 1 - index) / self.config.page_size + 1
-    }
-
-    /// Every page of the site.
-    pub fn all_pages(&self) -> Vec<PageId> {
-        let model = self.model;
-        let mut pages = vec![
-            PageId::Home,
-            PageId::ModificationIndex,
-            PageId::Log,
-            PageId::NotFound,
-            PageId::Feed,
-            PageId::Sitemap,
-            PageId::Robots,
-        ];
-        pages.extend((1..=self.listing_pages).map(PageId::Listing));
-        pages.extend((0..model.notices.len()).map(PageId::Notice));
-        pages.extend(
-            model
-                .modifications
-                .keys()
-                .cloned()
-                .map(PageId::Modification),
-        );
-        pages.extend((0..model.documents.len()).map(PageId::Document));
-        pages.extend((0..model.pages.len()).map(PageId::Page));
-        pages
-    }
-
-    /// The site path of a page (`releases/x/`, `feed.xml`).
-    pub fn site_path(&self, page: &PageId) -> String {
-        let model = self.model;
-        match page {
-            PageId::Home => String::new(),
-            PageId::Listing(n) => Urls::listing_path(*n),
-            PageId::Notice(i) => Urls::notice_path(model.notices[*i].slug()),
-            PageId::ModificationIndex => "modifications/".to_string(),
-            PageId::Modification(key) => Urls::modification_path(key),
-            PageId::Log => "documents/".to_string(),
-            PageId::Document(i) => Urls::document_path(&model.documents[*i].id),
-            PageId::Page(i) => format!("{}/", model.pages[*i].slug),
-            PageId::NotFound => "404.html".to_string(),
-            PageId::Feed => "feed.xml".to_string(),
-            PageId::Sitemap => "sitemap.xml".to_string(),
-            PageId::Robots => "robots.txt".to_string(),
-        }
-    }
-
-    /// The output file of a page (`releases/x/index.html`).
-    pub fn output_path(&self, page: &PageId) -> String {
-        output_path_of(&self.site_path(page))
+        self.pages().listing_of(index)
     }
 
     /// Renders `pages` in parallel. Every template error is returned.

@@ -7,7 +7,7 @@ pub mod bodies;
 pub mod dirty;
 pub mod output;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,7 +26,7 @@ use crate::markdown::RenderedMarkdown;
 use crate::model::SiteModel;
 use crate::render::templates::BUILTIN_STATIC;
 use crate::render::views::Urls;
-use crate::render::{RenderedSite, Renderer, Templates};
+use crate::render::{Pages, RenderedSite, Renderer, Templates};
 use bodies::BodyCache;
 use dirty::{Comparison, dirty_pages};
 
@@ -179,6 +179,18 @@ impl SiteBuilder {
         let (content, problems) = self.store.content();
         diagnostics.extend(problems);
         let documents = content.documents.clone();
+        // Pages of files with errors will exist once the files are fixed: links to them are fine.
+        let pending: Vec<String> = content
+            .failed_notice_slugs
+            .iter()
+            .map(|slug| format!("releases/{slug}/index.html"))
+            .chain(
+                content
+                    .failed_page_slugs
+                    .iter()
+                    .map(|slug| format!("{slug}/index.html")),
+            )
+            .collect();
         let (mut model, problems) =
             SiteModel::build(content, self.options.as_of, self.options.drafts);
         diagnostics.extend(problems);
@@ -188,17 +200,37 @@ impl SiteBuilder {
                 Err(problems) => diagnostics.extend(problems),
             }
         }
-        let (Some(config), Some(templates)) = (config, self.templates.clone()) else {
+        let Some(config) = config else {
             return Err(BuildFailure::Content(diagnostics));
         };
         let urls = Urls::new(&config);
         let rendered_bodies = self.bodies.render(&mut model, &urls, &config.base_path);
+        if self.statics.is_none() {
+            self.statics = Some(read_static_files(&root)?);
+        }
+        let statics = self.statics.as_ref().expect("static files were just read");
+        let site_pages = Pages::new(&model, config.page_size);
+        let all_pages = site_pages.all_pages();
+        let live: HashSet<String> = all_pages
+            .iter()
+            .map(|p| site_pages.output_path(p))
+            .collect();
+        let mut known = live.clone();
+        known.extend(statics.keys().cloned());
+        known.extend(pending);
+        diagnostics.extend(check_body_links(
+            &rendered_bodies.links,
+            &known,
+            &config.base_path,
+        ));
+        let Some(templates) = self.templates.clone() else {
+            return Err(BuildFailure::Content(diagnostics));
+        };
         if diagnostics.has_errors() {
             return Err(BuildFailure::Content(diagnostics));
         }
 
         let renderer = Renderer::new(&model, &config, &templates, &rendered_bodies.bodies);
-        let all_pages = renderer.all_pages();
         let reusable = self.last.as_ref().filter(|last| {
             // Other templates, configuration or documents can change every page.
             Arc::ptr_eq(&last.templates, &templates)
@@ -217,7 +249,7 @@ impl SiteBuilder {
                 };
                 (dirty_pages(&comparison, &renderer), last.generated.clone())
             }
-            None => (all_pages.clone(), BTreeMap::new()),
+            None => (all_pages, BTreeMap::new()),
         };
         let files = match renderer.render(&pages) {
             Ok(files) => files,
@@ -227,20 +259,15 @@ impl SiteBuilder {
             }
         };
         let rendered = files.len();
+        drop(renderer);
         // Pages that no longer exist (a deleted notice) go; the rest is replaced or kept.
-        let live: std::collections::HashSet<String> =
-            all_pages.iter().map(|p| renderer.output_path(p)).collect();
         generated.retain(|path, _| live.contains(path));
         generated.extend(files);
-        drop(renderer);
 
-        if self.statics.is_none() {
-            self.statics = Some(read_static_files(&root)?);
-        }
         let mut site = RenderedSite {
             files: generated.clone(),
         };
-        for (path, bytes) in self.statics.iter().flatten() {
+        for (path, bytes) in statics {
             if site.files.contains_key(path) {
                 diagnostics.push(Diagnostic::warning(
                     "static-shadowed",
@@ -250,14 +277,6 @@ impl SiteBuilder {
                 continue;
             }
             site.files.insert(path.clone(), bytes.clone());
-        }
-        diagnostics.extend(check_body_links(
-            &rendered_bodies.links,
-            &site,
-            &config.base_path,
-        ));
-        if diagnostics.has_errors() {
-            return Err(BuildFailure::Content(diagnostics));
         }
         let site = Arc::new(site);
         self.last = Some(LastGood {

@@ -426,7 +426,7 @@ fn a_failed_rebuild_keeps_the_last_good_site_and_recovers() {
     let mut builder = SiteBuilder::new(options(root));
     builder.build_all().unwrap();
     let broken = write(root, "content/releases/a.md", "---\ntitle: [\n---\n");
-    match builder.build_changed(&[broken.clone()]) {
+    match builder.build_changed(std::slice::from_ref(&broken)) {
         Err(BuildFailure::Content(d)) => assert!(d.has_errors()),
         other => panic!("expected a content failure, got {other:?}"),
     }

@@ -1,0 +1,7 @@
+//! The integration tests of secsite: the real binary run on fixture sites copied to temporary
+//! folders, checked by what a user sees (pages, links, exit codes, messages).
+
+mod build;
+mod default_site;
+mod diagnostics;
+mod harness;
