@@ -86,6 +86,9 @@ struct BuildArgs {
     /// Print only errors and warnings.
     #[arg(long)]
     quiet: bool,
+    /// Print how long each stage of the build took.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -223,11 +226,19 @@ fn run_build(args: BuildArgs) -> u8 {
             if !args.quiet {
                 println!(
                     "Built {} pages ({} files) in {:.2} s into {}",
-                    build.site.page_count(),
-                    build.site.files.len(),
+                    build.pages,
+                    build.files,
                     started.elapsed().as_secs_f64(),
                     output.display()
                 );
+            }
+            if args.timings {
+                let stages: Vec<String> = build
+                    .timings
+                    .iter()
+                    .map(|(stage, time)| format!("{stage} {:.0} ms", time.as_secs_f64() * 1000.0))
+                    .collect();
+                println!("Timings: {}", stages.join(", "));
             }
             EXIT_OK
         }

@@ -158,8 +158,8 @@ pub struct Renderer<'a> {
     config: &'a Config,
     templates: &'a Templates,
     bodies: &'a Bodies,
-    urls: Urls,
-    site: SiteView,
+    views: ViewBuilder<'a>,
+    site: tera::Value,
     newest_first: Vec<usize>,
     listing_pages: usize,
 }
@@ -173,7 +173,7 @@ impl<'a> Renderer<'a> {
         bodies: &'a Bodies,
     ) -> Self {
         let urls = Urls::new(config);
-        let site = SiteView::new(config, &urls, model.as_of);
+        let site = tera::Value::from_serializable(&SiteView::new(config, &urls, model.as_of));
         let newest_first: Vec<usize> = (0..model.notices.len()).rev().collect();
         let listing_pages = newest_first.len().div_ceil(config.page_size).max(1);
         Renderer {
@@ -181,7 +181,7 @@ impl<'a> Renderer<'a> {
             config,
             templates,
             bodies,
-            urls,
+            views: ViewBuilder::new(model, urls, &bodies.notices, &bodies.summaries),
             site,
             newest_first,
             listing_pages,
@@ -218,47 +218,57 @@ impl<'a> Renderer<'a> {
         self.pages().listing_of(index)
     }
 
-    /// Renders `pages` in parallel. Every template error is returned.
+    /// Renders `pages` in parallel into memory. Every template error is returned.
     pub fn render(&self, pages: &[PageId]) -> Result<Vec<(String, Bytes)>, Vec<Diagnostic>> {
+        let files = std::sync::Mutex::new(Vec::with_capacity(pages.len()));
+        self.render_each(pages, |path, text| {
+            let mut files = files.lock().unwrap_or_else(|p| p.into_inner());
+            files.push((path, Bytes::from(text)));
+            Ok(())
+        })?;
+        let mut files = files.into_inner().unwrap_or_else(|p| p.into_inner());
+        // Rendering runs in parallel: sort so that nothing depends on which thread won.
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(files)
+    }
+
+    /// Renders `pages` in parallel, handing each page (output path, text) to `consume` as soon
+    /// as it is rendered, so a build need not hold the whole site in memory. Every template
+    /// error and every error of `consume` is returned.
+    pub fn render_each<F>(&self, pages: &[PageId], consume: F) -> Result<(), Vec<Diagnostic>>
+    where
+        F: Fn(String, String) -> Result<(), Diagnostic> + Sync,
+    {
         let renderer = PageRenderer {
             templates: self.templates,
             site: &self.site,
-            builder: &ViewBuilder {
-                model: self.model,
-                urls: &self.urls,
-                bodies: &self.bodies.notices,
-                summaries: &self.bodies.summaries,
-            },
+            builder: &self.views,
             config: self.config,
             bodies: self.bodies,
             newest_first: &self.newest_first,
             listing_pages: self.listing_pages,
         };
-        let results: Vec<Result<(String, String), Diagnostic>> = pages
+        let mut problems: Vec<Diagnostic> = pages
             .par_iter()
-            .map(|page| match page {
-                PageId::Sitemap => self.sitemap(&renderer),
-                PageId::Robots => Ok((
-                    "robots.txt".to_string(),
-                    format!(
-                        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-                        self.urls.permalink("sitemap.xml")
-                    ),
-                )),
-                other => renderer.render(other),
+            .filter_map(|page| {
+                let rendered = match page {
+                    PageId::Sitemap => self.sitemap(&renderer),
+                    PageId::Robots => Ok((
+                        "robots.txt".to_string(),
+                        format!(
+                            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+                            self.views.urls.permalink("sitemap.xml")
+                        ),
+                    )),
+                    other => renderer.render(other),
+                };
+                rendered.and_then(|(path, text)| consume(path, text)).err()
             })
             .collect();
-        let mut files = Vec::with_capacity(results.len());
-        let mut problems = Vec::new();
-        for result in results {
-            match result {
-                Ok((path, text)) => files.push((path, Bytes::from(text))),
-                Err(problem) => problems.push(problem),
-            }
-        }
         if problems.is_empty() {
-            Ok(files)
+            Ok(())
         } else {
+            problems.sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.message.cmp(&b.message)));
             Err(problems)
         }
     }
@@ -275,7 +285,7 @@ impl<'a> Renderer<'a> {
                 )
             })
             .map(|page| SitemapUrlView {
-                loc: self.urls.permalink(&self.site_path(page)),
+                loc: self.views.urls.permalink(&self.site_path(page)),
                 lastmod: match page {
                     PageId::Notice(i) => Some(
                         self.model.notices[*i]
@@ -320,7 +330,7 @@ pub fn render_site(
 
 struct PageRenderer<'a> {
     templates: &'a Templates,
-    site: &'a SiteView,
+    site: &'a tera::Value,
     builder: &'a ViewBuilder<'a>,
     config: &'a Config,
     bodies: &'a Bodies,
@@ -395,7 +405,7 @@ impl PageRenderer<'_> {
                     .take(size)
                     .map(|&i| self.builder.notice_link(i))
                     .collect();
-                let paginator = PaginatorView::new(self.builder.urls, *number, self.listing_pages);
+                let paginator = PaginatorView::new(&self.builder.urls, *number, self.listing_pages);
                 self.page(
                     "releases.html",
                     "releases",

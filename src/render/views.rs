@@ -4,8 +4,12 @@
 
 use std::sync::Arc;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use chrono::NaiveDate;
 use serde::Serialize;
+use tera::Value;
 
 use crate::config::Config;
 use crate::model::SiteModel;
@@ -186,21 +190,74 @@ pub struct NoticeView {
     extra: serde_json::Value,
 }
 
-/// Builds views from the model; holds what every view needs.
+/// Builds views from the model; holds what every view needs. Links to notices, documents and
+/// modifications appear on many pages: each is converted to a template value once, on first
+/// use, and shared (the template engine clones values by reference).
 pub struct ViewBuilder<'a> {
     /// The model.
     pub model: &'a SiteModel,
     /// URL maker.
-    pub urls: &'a Urls,
+    pub urls: Urls,
     /// Each notice's body HTML, by notice index.
     pub bodies: &'a [Arc<str>],
     /// Each notice's summary text, by notice index.
     pub summaries: &'a [Arc<str>],
+    notice_links: Vec<OnceLock<Value>>,
+    document_links: Vec<OnceLock<Value>>,
+    modification_links: HashMap<ModificationKey, OnceLock<Value>>,
 }
 
 impl<'a> ViewBuilder<'a> {
+    /// A builder for `model`, with the rendered bodies and summaries of its notices.
+    pub fn new(
+        model: &'a SiteModel,
+        urls: Urls,
+        bodies: &'a [Arc<str>],
+        summaries: &'a [Arc<str>],
+    ) -> Self {
+        ViewBuilder {
+            model,
+            urls,
+            bodies,
+            summaries,
+            notice_links: (0..model.notices.len()).map(|_| OnceLock::new()).collect(),
+            document_links: (0..model.documents.len())
+                .map(|_| OnceLock::new())
+                .collect(),
+            modification_links: model
+                .modifications
+                .keys()
+                .map(|k| (k.clone(), OnceLock::new()))
+                .collect(),
+        }
+    }
+
+    /// Notice `index` as a link value.
+    pub fn notice_link(&self, index: usize) -> Value {
+        self.notice_links[index]
+            .get_or_init(|| Value::from_serializable(&self.notice_link_view(index)))
+            .clone()
+    }
+
+    /// Document `index` as a link value.
+    pub fn document_link(&self, index: usize) -> Value {
+        self.document_links[index]
+            .get_or_init(|| Value::from_serializable(&self.document_link_view(index)))
+            .clone()
+    }
+
+    /// Modification `key` as a link value.
+    pub fn modification_link(&self, key: &ModificationKey) -> Value {
+        match self.modification_links.get(key) {
+            Some(cell) => cell
+                .get_or_init(|| Value::from_serializable(&self.modification_link_view(key)))
+                .clone(),
+            None => Value::from_serializable(&self.modification_link_view(key)),
+        }
+    }
+
     /// The link view of notice `index`.
-    pub fn notice_link(&self, index: usize) -> NoticeLinkView {
+    pub fn notice_link_view(&self, index: usize) -> NoticeLinkView {
         let notice = &self.model.notices[index];
         let source = &notice.source;
         NoticeLinkView {
@@ -275,7 +332,7 @@ impl<'a> ViewBuilder<'a> {
         });
         let has_versions = notice.documents.iter().any(|(_, r)| r.version.is_some());
         NoticeView {
-            link: self.notice_link(index),
+            link: self.notice_link_view(index),
             modifications,
             documents,
             has_flags,
@@ -287,7 +344,7 @@ impl<'a> ViewBuilder<'a> {
     }
 
     /// The link view of document `index`.
-    pub fn document_link(&self, index: usize) -> DocumentLinkView {
+    pub fn document_link_view(&self, index: usize) -> DocumentLinkView {
         let document = &self.model.documents[index];
         DocumentLinkView {
             id: document.id.clone(),
@@ -298,7 +355,7 @@ impl<'a> ViewBuilder<'a> {
     }
 
     /// The link view of modification `key`.
-    pub fn modification_link(&self, key: &ModificationKey) -> ModificationLinkView {
+    pub fn modification_link_view(&self, key: &ModificationKey) -> ModificationLinkView {
         let modification = &self.model.modifications[key];
         ModificationLinkView {
             id: modification.id.clone(),
@@ -364,13 +421,13 @@ pub struct ModificationSummaryView {
     url: String,
     title: String,
     status: Option<String>,
-    implemented_by: Vec<NoticeLinkView>,
+    implemented_by: Vec<Value>,
 }
 
 /// A notice's concern with a modification.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModificationNoticeView {
-    notice: NoticeLinkView,
+    notice: Value,
     part: Option<u32>,
     status: Option<String>,
     relation: &'static str,
@@ -397,7 +454,7 @@ pub struct ModificationView {
     related: Vec<RelatedView>,
     body_html: Option<Arc<str>>,
     notices: Vec<ModificationNoticeView>,
-    documents: Vec<DocumentLinkView>,
+    documents: Vec<Value>,
     permalink: String,
 }
 
@@ -486,19 +543,19 @@ impl ViewBuilder<'_> {
 /// A row of the Document Log.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntryView {
-    document: DocumentLinkView,
+    document: Value,
     version: Option<String>,
     since: Option<DateView>,
-    notice: Option<NoticeLinkView>,
+    notice: Option<Value>,
 }
 
 /// A change that takes effect after the build date.
 #[derive(Debug, Clone, Serialize)]
 pub struct UpcomingChangeView {
-    document: DocumentLinkView,
+    document: Value,
     version: Option<String>,
     effective: DateView,
-    notice: NoticeLinkView,
+    notice: Value,
 }
 
 /// The Document Log.
@@ -514,19 +571,19 @@ pub struct LogView {
 pub struct CurrentVersionView {
     version: Option<String>,
     since: DateView,
-    notice: NoticeLinkView,
+    notice: Value,
 }
 
 /// One release's change to a document.
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryRowView {
-    notice: NoticeLinkView,
+    notice: Value,
     title: String,
     version: Option<String>,
     codeworks: Option<bool>,
     modification: Option<bool>,
     designation: Option<bool>,
-    modifications: Vec<ModificationLinkView>,
+    modifications: Vec<Value>,
     upcoming: bool,
 }
 
@@ -623,7 +680,7 @@ impl ViewBuilder<'_> {
             })
             .collect();
         DocumentView {
-            link: self.document_link(index),
+            link: self.document_link_view(index),
             kind: document.kind.key(),
             reference: document.reference.clone(),
             current,

@@ -52,6 +52,12 @@ pub struct Build {
     pub diagnostics: Diagnostics,
     /// How many pages this build rendered (all of them, or those a change affected).
     pub rendered: usize,
+    /// How many HTML pages the site has.
+    pub pages: usize,
+    /// How many files the site has, static files included.
+    pub files: usize,
+    /// How long each stage took, in order.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Why a build failed.
@@ -75,11 +81,43 @@ pub fn build_site(options: &BuildOptions) -> Result<Build, BuildFailure> {
 }
 
 /// Builds the site and writes it to `output`, swapping it in only when everything succeeded.
+/// Pages are written as they are rendered, into a folder beside the output, so the whole site is
+/// never held in memory.
 pub fn build_to(options: &BuildOptions, output: &Path) -> Result<Build, BuildFailure> {
+    if !options.root.is_dir() {
+        return Err(anyhow::anyhow!(
+            "the site folder {} does not exist or is not a folder",
+            options.root.display()
+        )
+        .into());
+    }
     output::check_output_location(&options.root, output)?;
-    let build = build_site(options)?;
-    output::write_site(&build.site, output)?;
-    Ok(build)
+    let staging = output::Staging::create(output)?;
+    let mut builder = SiteBuilder::new(options.clone());
+    let started = std::time::Instant::now();
+    builder.store.refresh(None);
+    builder.load_time = started.elapsed();
+    match builder.build_with(Target::Directory(staging.path())) {
+        Ok(mut build) => {
+            let started = std::time::Instant::now();
+            staging.commit()?;
+            build.timings.push(("swap", started.elapsed()));
+            Ok(build)
+        }
+        Err(failure) => {
+            staging.discard();
+            Err(failure)
+        }
+    }
+}
+
+/// Where a build puts its pages.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    /// Kept in memory, for the dev server and the next incremental build.
+    Memory,
+    /// Written to this folder as they are rendered, and not kept.
+    Directory(&'a Path),
 }
 
 /// The last good build, kept to compare the next one against.
@@ -103,6 +141,7 @@ pub struct SiteBuilder {
     templates: Option<Arc<Templates>>,
     statics: Option<BTreeMap<String, Bytes>>,
     last: Option<LastGood>,
+    load_time: std::time::Duration,
 }
 
 impl SiteBuilder {
@@ -115,6 +154,7 @@ impl SiteBuilder {
             templates: None,
             statics: None,
             last: None,
+            load_time: std::time::Duration::ZERO,
         }
     }
 
@@ -123,8 +163,10 @@ impl SiteBuilder {
         self.templates = None;
         self.statics = None;
         self.last = None;
+        let started = std::time::Instant::now();
         self.store.refresh(None);
-        self.build()
+        self.load_time = started.elapsed();
+        self.build_with(Target::Memory)
     }
 
     /// Rebuilds after the files at `changed` (relative to the root) changed.
@@ -145,13 +187,15 @@ impl SiteBuilder {
         if everything {
             return self.build_all();
         }
+        let started = std::time::Instant::now();
         if !content_paths.is_empty() {
             self.store.refresh(Some(&content_paths));
         }
-        self.build()
+        self.load_time = started.elapsed();
+        self.build_with(Target::Memory)
     }
 
-    fn build(&mut self) -> Result<Build, BuildFailure> {
+    fn build_with(&mut self, target: Target<'_>) -> Result<Build, BuildFailure> {
         let root = self.options.root.clone();
         if !root.is_dir() {
             return Err(anyhow::anyhow!(
@@ -176,6 +220,7 @@ impl SiteBuilder {
             ),
             (config, _) => config,
         };
+        let mut clock = StageClock::new(self.load_time);
         let (content, problems) = self.store.content();
         diagnostics.extend(problems);
         let documents = content.documents.clone();
@@ -194,6 +239,7 @@ impl SiteBuilder {
         let (mut model, problems) =
             SiteModel::build(content, self.options.as_of, self.options.drafts);
         diagnostics.extend(problems);
+        clock.lap("model");
         if self.templates.is_none() {
             match Templates::load(&root) {
                 Ok(templates) => self.templates = Some(Arc::new(templates)),
@@ -204,7 +250,9 @@ impl SiteBuilder {
             return Err(BuildFailure::Content(diagnostics));
         };
         let urls = Urls::new(&config);
+        clock.lap("templates");
         let rendered_bodies = self.bodies.render(&mut model, &urls, &config.base_path);
+        clock.lap("markdown");
         if self.statics.is_none() {
             self.statics = Some(read_static_files(&root)?);
         }
@@ -223,6 +271,7 @@ impl SiteBuilder {
             &known,
             &config.base_path,
         ));
+        clock.lap("links");
         let Some(templates) = self.templates.clone() else {
             return Err(BuildFailure::Content(diagnostics));
         };
@@ -231,6 +280,42 @@ impl SiteBuilder {
         }
 
         let renderer = Renderer::new(&model, &config, &templates, &rendered_bodies.bodies);
+        if let Target::Directory(dir) = target {
+            let pages = all_pages.len();
+            let mut written =
+                write_pages(&renderer, &all_pages, &live, dir).map_err(|failure| {
+                    if let BuildFailure::Content(problems) = failure {
+                        diagnostics.extend(problems);
+                        BuildFailure::Content(std::mem::take(&mut diagnostics))
+                    } else {
+                        failure
+                    }
+                })?;
+            clock.lap("render and write");
+            for (path, bytes) in statics {
+                if live.contains(path) {
+                    diagnostics.push(shadowed(path));
+                    continue;
+                }
+                let file = dir.join(path);
+                if let Some(parent) = file.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("cannot create {}", parent.display()))?;
+                }
+                std::fs::write(&file, bytes)
+                    .with_context(|| format!("cannot write {}", file.display()))?;
+                written += 1;
+            }
+            clock.lap("static");
+            return Ok(Build {
+                site: Arc::new(RenderedSite::default()),
+                diagnostics,
+                rendered: pages,
+                pages: all_pages_html(&live),
+                files: written,
+                timings: clock.laps,
+            });
+        }
         let reusable = self.last.as_ref().filter(|last| {
             // Other templates, configuration or documents can change every page.
             Arc::ptr_eq(&last.templates, &templates)
@@ -259,6 +344,7 @@ impl SiteBuilder {
             }
         };
         let rendered = files.len();
+        clock.lap("render");
         drop(renderer);
         // Pages that no longer exist (a deleted notice) go; the rest is replaced or kept.
         generated.retain(|path, _| live.contains(path));
@@ -269,11 +355,7 @@ impl SiteBuilder {
         };
         for (path, bytes) in statics {
             if site.files.contains_key(path) {
-                diagnostics.push(Diagnostic::warning(
-                    "static-shadowed",
-                    Span::file_start(format!("static/{path}")),
-                    format!("static/{path} has the path of a generated page and is not copied"),
-                ));
+                diagnostics.push(shadowed(path));
                 continue;
             }
             site.files.insert(path.clone(), bytes.clone());
@@ -289,16 +371,89 @@ impl SiteBuilder {
             generated,
             site: Arc::clone(&site),
         });
+        clock.lap("assemble");
         Ok(Build {
+            pages: all_pages_html(&live),
+            files: site.files.len(),
             site,
             diagnostics,
             rendered,
+            timings: clock.laps,
         })
     }
 
     /// The last site that built, if any.
     pub fn last_site(&self) -> Option<Arc<RenderedSite>> {
         self.last.as_ref().map(|l| Arc::clone(&l.site))
+    }
+}
+
+/// The warning for a static file that a generated page hides.
+fn shadowed(path: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "static-shadowed",
+        Span::file_start(format!("static/{path}")),
+        format!("static/{path} has the path of a generated page and is not copied"),
+    )
+}
+
+/// How many of the generated files are HTML pages.
+fn all_pages_html(live: &HashSet<String>) -> usize {
+    live.iter().filter(|p| p.ends_with(".html")).count()
+}
+
+/// Renders `pages` and writes each into `dir` as soon as it is rendered; returns how many files
+/// were written.
+fn write_pages(
+    renderer: &Renderer<'_>,
+    pages: &[crate::render::PageId],
+    live: &HashSet<String>,
+    dir: &Path,
+) -> Result<usize, BuildFailure> {
+    let folders: std::collections::BTreeSet<&Path> =
+        live.iter().filter_map(|p| Path::new(p).parent()).collect();
+    for folder in folders {
+        let path = dir.join(folder);
+        std::fs::create_dir_all(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+    }
+    let io_error: std::sync::Mutex<Option<anyhow::Error>> = std::sync::Mutex::new(None);
+    let result = renderer.render_each(pages, |path, text| {
+        let file = dir.join(&path);
+        if let Err(error) = std::fs::write(&file, text) {
+            let mut slot = io_error.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert_with(|| {
+                anyhow::Error::new(error).context(format!("cannot write {}", file.display()))
+            });
+        }
+        Ok(())
+    });
+    if let Some(error) = io_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(BuildFailure::Environment(error));
+    }
+    result
+        .map_err(|problems| BuildFailure::Content(problems.into_iter().collect::<Diagnostics>()))?;
+    Ok(pages.len())
+}
+
+/// Measures the stages of a build.
+struct StageClock {
+    laps: Vec<(&'static str, std::time::Duration)>,
+    last: std::time::Instant,
+}
+
+impl StageClock {
+    fn new(load: std::time::Duration) -> Self {
+        StageClock {
+            laps: vec![("load", load)],
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
     }
 }
 

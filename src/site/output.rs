@@ -6,9 +6,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
-
-use crate::render::RenderedSite;
 
 /// Refuses output folders whose replacement would destroy the site's sources.
 pub fn check_output_location(root: &Path, output: &Path) -> Result<()> {
@@ -51,55 +48,100 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     Ok(resolved)
 }
 
-/// Writes `site` into `output`, replacing what was there only once every file is written.
-pub fn write_site(site: &RenderedSite, output: &Path) -> Result<()> {
-    let output = std::path::absolute(output)
-        .with_context(|| format!("cannot resolve the output folder {}", output.display()))?;
-    let parent = output.parent().with_context(|| {
-        format!(
-            "the output folder {} has no parent folder",
-            output.display()
-        )
-    })?;
-    let name = output
-        .file_name()
-        .with_context(|| format!("the output folder {} has no name", output.display()))?
-        .to_string_lossy()
-        .into_owned();
-    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let staging = parent.join(format!(".{name}.secsite-new-{}", std::process::id()));
-    let retired = parent.join(format!(".{name}.secsite-old-{}", std::process::id()));
-    remove_if_present(&staging)?;
-    remove_if_present(&retired)?;
+/// A folder beside the output that a build writes into; `commit` swaps it in place of the
+/// output, `discard` (or dropping it) removes it and leaves the output as it was.
+pub struct Staging {
+    output: PathBuf,
+    staging: PathBuf,
+    retired: PathBuf,
+    done: bool,
+}
 
-    if let Err(error) = write_tree(site, &staging) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
+impl Staging {
+    /// Creates an empty staging folder beside `output`.
+    pub fn create(output: &Path) -> Result<Staging> {
+        let output = std::path::absolute(output)
+            .with_context(|| format!("cannot resolve the output folder {}", output.display()))?;
+        let parent = output
+            .parent()
+            .with_context(|| {
+                format!(
+                    "the output folder {} has no parent folder",
+                    output.display()
+                )
+            })?
+            .to_path_buf();
+        let name = output
+            .file_name()
+            .with_context(|| format!("the output folder {} has no name", output.display()))?
+            .to_string_lossy()
+            .into_owned();
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        let staging = parent.join(format!(".{name}.secsite-new-{}", std::process::id()));
+        let retired = parent.join(format!(".{name}.secsite-old-{}", std::process::id()));
+        remove_if_present(&staging)?;
+        remove_if_present(&retired)?;
+        fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+        Ok(Staging {
+            output,
+            staging,
+            retired,
+            done: false,
+        })
     }
-    let had_output = output.exists();
-    if had_output && let Err(error) = fs::rename(&output, &retired) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error).with_context(|| {
-            format!("cannot move the previous output {} aside", output.display())
-        });
+
+    /// The folder to write into.
+    pub fn path(&self) -> &Path {
+        &self.staging
     }
-    if let Err(error) = fs::rename(&staging, &output) {
-        if had_output {
-            let _ = fs::rename(&retired, &output);
+
+    /// Puts the staged site in place of the output, and removes the previous output.
+    pub fn commit(mut self) -> Result<()> {
+        self.done = true;
+        let had_output = self.output.exists();
+        if had_output && let Err(error) = fs::rename(&self.output, &self.retired) {
+            let _ = fs::remove_dir_all(&self.staging);
+            return Err(error).with_context(|| {
+                format!(
+                    "cannot move the previous output {} aside",
+                    self.output.display()
+                )
+            });
         }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error)
-            .with_context(|| format!("cannot move the new site into {}", output.display()));
+        if let Err(error) = fs::rename(&self.staging, &self.output) {
+            if had_output {
+                let _ = fs::rename(&self.retired, &self.output);
+            }
+            let _ = fs::remove_dir_all(&self.staging);
+            return Err(error).with_context(|| {
+                format!("cannot move the new site into {}", self.output.display())
+            });
+        }
+        if had_output {
+            fs::remove_dir_all(&self.retired).with_context(|| {
+                format!(
+                    "cannot remove the previous output, left at {}",
+                    self.retired.display()
+                )
+            })?;
+        }
+        Ok(())
     }
-    if had_output {
-        fs::remove_dir_all(&retired).with_context(|| {
-            format!(
-                "cannot remove the previous output, left at {}",
-                retired.display()
-            )
-        })?;
+
+    /// Removes the staged files; the output stays as it was.
+    pub fn discard(mut self) {
+        self.done = true;
+        let _ = fs::remove_dir_all(&self.staging);
     }
-    Ok(())
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 fn remove_if_present(path: &Path) -> Result<()> {
@@ -108,21 +150,4 @@ fn remove_if_present(path: &Path) -> Result<()> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(error) => Err(error).with_context(|| format!("cannot remove {}", path.display())),
     }
-}
-
-fn write_tree(site: &RenderedSite, dir: &Path) -> Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let folders: std::collections::BTreeSet<PathBuf> = site
-        .files
-        .keys()
-        .filter_map(|p| Path::new(p).parent().map(Path::to_path_buf))
-        .collect();
-    for folder in folders {
-        let path = dir.join(folder);
-        fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    }
-    site.files.par_iter().try_for_each(|(relative, bytes)| {
-        let path = dir.join(relative);
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
-    })
 }
