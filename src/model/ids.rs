@@ -12,6 +12,13 @@ pub struct ModificationKey(String);
 impl ModificationKey {
     /// The key of an id as written.
     pub fn from_id(id: &str) -> Self {
+        // Most ids are written in their normal form already: no need to rebuild them.
+        if id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        {
+            return ModificationKey(id.to_string());
+        }
         ModificationKey(
             id.chars()
                 .filter(|c| !c.is_whitespace())
@@ -62,16 +69,22 @@ impl Version {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
 
-    fn parts(&self) -> impl Iterator<Item = VersionPart<'_>> {
-        self.0
-            .trim_start_matches(['v', 'V'])
+fn parts_of(text: &str) -> impl Iterator<Item = VersionPart<'_>> {
+    {
+        text.trim_start_matches(['v', 'V'])
             .split(['.', '-'])
             .map(|part| match part.parse::<u64>() {
                 Ok(n) => VersionPart::Number(n),
                 Err(_) => VersionPart::Text(part),
             })
     }
+}
+
+/// Compares two versions as written, part by part as numbers, without allocating.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    Version::cmp_parts(a, b)
 }
 
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -84,8 +97,14 @@ enum VersionPart<'a> {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        let mut left = self.parts();
-        let mut right = other.parts();
+        Version::cmp_parts(&self.0, &other.0)
+    }
+}
+
+impl Version {
+    fn cmp_parts(a: &str, b: &str) -> Ordering {
+        let mut left = parts_of(a.trim());
+        let mut right = parts_of(b.trim());
         loop {
             match (left.next(), right.next()) {
                 (None, None) => return Ordering::Equal,

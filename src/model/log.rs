@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::ids::Version;
+use super::ids::compare_versions;
 use super::release::Notice;
 use crate::diag::Diagnostic;
 
@@ -11,12 +11,21 @@ use crate::diag::Diagnostic;
 pub struct HistoryEntry {
     /// Index of the notice in the model.
     pub notice: usize,
-    /// Index of the row in the notice's `documents`.
+    /// Index of the row among the notice's document rows.
     pub row: usize,
     /// The notice's effective date.
     pub effective: NaiveDate,
-    /// The version in effect after this entry: the last version given up to it.
-    pub version: Option<String>,
+    /// Where the version in effect after this entry was given (the last version given up to
+    /// it): a notice index and a row index.
+    pub version_from: Option<(usize, usize)>,
+}
+
+impl HistoryEntry {
+    /// The version in effect after this entry.
+    pub fn version<'a>(&self, notices: &'a [Notice]) -> Option<&'a str> {
+        self.version_from
+            .and_then(|(notice, row)| notices[notice].document(row).1.version.as_deref())
+    }
 }
 
 /// Every document's history, by document index.
@@ -37,15 +46,18 @@ impl DocumentLog {
         let mut diagnostics = Vec::new();
         for notice_index in order {
             let notice = &notices[notice_index];
-            for (row_index, (document, row)) in notice.documents.iter().enumerate() {
-                let history = &mut histories[*document];
-                let previous = history
-                    .iter()
-                    .rev()
-                    .find_map(|e: &HistoryEntry| e.version.as_ref().map(|v| (v.clone(), e.notice)));
-                let version = match (&row.version, previous) {
-                    (Some(given), Some((last, last_notice))) => {
-                        if Version::new(given) < Version::new(&last) {
+            for (row_index, (document, row)) in notice.documents().enumerate() {
+                let history = &mut histories[document];
+                let previous = history.last().and_then(|e| e.version_from);
+                let version_from = match (&row.version, previous) {
+                    (Some(given), Some((last_notice, last_row))) => {
+                        let last = notices[last_notice]
+                            .document(last_row)
+                            .1
+                            .version
+                            .as_deref()
+                            .unwrap_or("");
+                        if compare_versions(given, last).is_lt() {
                             diagnostics.push(
                                 Diagnostic::error(
                                     "version-decreases",
@@ -59,16 +71,16 @@ impl DocumentLog {
                                 .with_help("versions must rise from one release to the next; check the number or the effective dates"),
                             );
                         }
-                        Some(given.clone())
+                        Some((notice_index, row_index))
                     }
-                    (Some(given), None) => Some(given.clone()),
-                    (None, previous) => previous.map(|(v, _)| v),
+                    (Some(_), None) => Some((notice_index, row_index)),
+                    (None, previous) => previous,
                 };
                 history.push(HistoryEntry {
                     notice: notice_index,
                     row: row_index,
                     effective: notice.effective,
-                    version,
+                    version_from,
                 });
             }
         }

@@ -190,7 +190,12 @@ impl SiteModel {
         let touched: BTreeSet<usize> = self
             .implementing_notices(key)
             .into_iter()
-            .flat_map(|n| self.notices[n].documents.iter().map(|(d, _)| *d))
+            .flat_map(|n| {
+                self.notices[n]
+                    .documents()
+                    .map(|(d, _)| d)
+                    .collect::<Vec<_>>()
+            })
             .collect();
         touched.into_iter().collect()
     }
@@ -241,7 +246,7 @@ fn build_notice(
         modification_keys.push(ModificationKey::from_id(&row.id));
     }
     let mut rows = Vec::with_capacity(source.documents.len());
-    for row in &source.documents {
+    for (row_index, row) in source.documents.iter().enumerate() {
         match document_index.get(row.id.as_str()) {
             Some(&index) => {
                 if rows.iter().any(|(i, _)| *i == index) {
@@ -252,7 +257,7 @@ fn build_notice(
                     ));
                     continue;
                 }
-                rows.push((index, row.clone()));
+                rows.push((index, row_index));
             }
             None => {
                 let mut problem = Diagnostic::error(
@@ -276,7 +281,7 @@ fn build_notice(
         source,
         effective,
         modification_keys,
-        documents: rows,
+        document_rows: rows,
     }
 }
 
@@ -290,7 +295,8 @@ fn gather_modifications(
     notices: &[Notice],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ModificationMaps {
-    let mut modifications: BTreeMap<ModificationKey, Modification> = BTreeMap::new();
+    // A hash map while gathering (one lookup per row of every notice), sorted once at the end.
+    let mut modifications: HashMap<ModificationKey, Modification> = HashMap::new();
     let mut aliases: BTreeMap<ModificationKey, ModificationKey> = BTreeMap::new();
     let mut pages = pages;
     pages.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
@@ -333,7 +339,9 @@ fn gather_modifications(
         );
     }
     // Aliases after all pages, so an alias that is another page's id is caught whatever the order.
-    for modification in modifications.values() {
+    let mut with_pages: Vec<&Modification> = modifications.values().collect();
+    with_pages.sort_by(|a, b| a.key.cmp(&b.key));
+    for modification in with_pages {
         let page = modification.page.as_ref().expect("pages only so far");
         for (alias, span) in &page.aliases {
             let alias_key = ModificationKey::from_id(alias);
@@ -357,10 +365,12 @@ fn gather_modifications(
     for (notice_index, notice) in notices.iter().enumerate() {
         for (row_index, row) in notice.source.modifications.iter().enumerate() {
             let written_key = &notice.modification_keys[row_index];
-            let key = aliases.get(written_key).unwrap_or(written_key).clone();
+            let key: &ModificationKey = aliases.get(written_key).unwrap_or(written_key);
             if let Some(title) = &row.title {
-                match first_title.get(&key) {
-                    Some((first, slug)) if normalize_title(first) != normalize_title(title) => {
+                match first_title.get(key) {
+                    Some((first, slug))
+                        if first != title && normalize_title(first) != normalize_title(title) =>
+                    {
                         diagnostics.push(
                             Diagnostic::warning(
                                 "title-mismatch",
@@ -379,35 +389,46 @@ fn gather_modifications(
                     }
                 }
             }
-            let status = notice.modification_status(row_index);
+            let status: Option<&str> = row
+                .status
+                .as_deref()
+                .or_else(|| notice.is_releasing().then_some(IMPLEMENTED));
             let relation = if notice.is_releasing()
-                && status
-                    .as_deref()
-                    .is_some_and(|s| s.eq_ignore_ascii_case(IMPLEMENTED))
+                && status.is_some_and(|s| s.eq_ignore_ascii_case(IMPLEMENTED))
             {
                 Relation::Implemented
             } else {
                 Relation::Listed
             };
-            let entry = modifications
-                .entry(key.clone())
-                .or_insert_with(|| Modification {
-                    key: key.clone(),
-                    id: row.id.clone(),
-                    title: None,
-                    status: None,
-                    page: None,
-                    appearances: Vec::new(),
-                });
+            if !modifications.contains_key(key) {
+                modifications.insert(
+                    key.clone(),
+                    Modification {
+                        key: key.clone(),
+                        id: row.id.clone(),
+                        title: None,
+                        status: None,
+                        page: None,
+                        appearances: Vec::new(),
+                    },
+                );
+            }
+            let entry = modifications.get_mut(key).expect("inserted above");
             if entry.page.is_none() {
-                if row.title.is_some() {
+                // Later notices win; assign only on a difference, so equal titles cost nothing.
+                if row.title.is_some() && entry.title != row.title {
                     entry.title = row.title.clone();
                 }
-                if notice.is_releasing() && status.is_some() {
-                    entry.status = status;
+                if notice.is_releasing() && status.is_some() && entry.status.as_deref() != status {
+                    entry.status = status.map(str::to_string);
                 }
             }
-            if !entry.appearances.iter().any(|a| a.notice == notice_index) {
+            if entry
+                .appearances
+                .last()
+                .is_none_or(|a| a.notice != notice_index)
+                && !entry.appearances.iter().any(|a| a.notice == notice_index)
+            {
                 entry.appearances.push(Appearance {
                     notice: notice_index,
                     row: Some(row_index),
@@ -416,7 +437,7 @@ fn gather_modifications(
             }
         }
     }
-    (modifications, aliases)
+    (modifications.into_iter().collect(), aliases)
 }
 
 /// Titles compared without regard to quotes, dashes and spacing, which drift between notices.

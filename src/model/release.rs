@@ -17,11 +17,25 @@ pub struct Notice {
     pub effective: NaiveDate,
     /// The key of each modification row, in printed order.
     pub modification_keys: Vec<ModificationKey>,
-    /// The document rows whose id is in the registry, with the document's index in the model.
-    pub documents: Vec<(usize, DocumentRow)>,
+    /// The document rows whose id is in the registry: the document's index in the model and the
+    /// row's index in the source.
+    pub document_rows: Vec<(usize, usize)>,
 }
 
 impl Notice {
+    /// The document rows whose id is in the registry, with the document's index in the model.
+    pub fn documents(&self) -> impl ExactSizeIterator<Item = (usize, &DocumentRow)> + '_ {
+        self.document_rows
+            .iter()
+            .map(|&(document, row)| (document, &self.source.documents[row]))
+    }
+
+    /// Document row `k` (counted among those in the registry) and its document's index.
+    pub fn document(&self, k: usize) -> (usize, &DocumentRow) {
+        let (document, row) = self.document_rows[k];
+        (document, &self.source.documents[row])
+    }
+
     /// The slug (file stem).
     pub fn slug(&self) -> &str {
         &self.source.slug

@@ -311,10 +311,9 @@ impl<'a> ViewBuilder<'a> {
             })
             .collect();
         let documents: Vec<NoticeDocumentView> = notice
-            .documents
-            .iter()
+            .documents()
             .map(|(document_index, row)| {
-                let document = &self.model.documents[*document_index];
+                let document = &self.model.documents[document_index];
                 NoticeDocumentView {
                     id: document.id.clone(),
                     url: self.urls.path(&Urls::document_path(&document.id)),
@@ -327,10 +326,10 @@ impl<'a> ViewBuilder<'a> {
                 }
             })
             .collect();
-        let has_flags = notice.documents.iter().any(|(_, r)| {
+        let has_flags = notice.documents().any(|(_, r)| {
             r.codeworks.is_some() || r.modification.is_some() || r.designation.is_some()
         });
-        let has_versions = notice.documents.iter().any(|(_, r)| r.version.is_some());
+        let has_versions = notice.documents().any(|(_, r)| r.version.is_some());
         NoticeView {
             link: self.notice_link_view(index),
             modifications,
@@ -614,7 +613,8 @@ impl ViewBuilder<'_> {
                         d,
                         UpcomingChangeView {
                             document: self.document_link(d),
-                            version: self.model.notices[change.notice].documents[change.row]
+                            version: self.model.notices[change.notice]
+                                .document(change.row)
                                 .1
                                 .version
                                 .clone(),
@@ -626,7 +626,8 @@ impl ViewBuilder<'_> {
                 let current = self.model.log.in_effect(d, as_of);
                 LogEntryView {
                     document: self.document_link(d),
-                    version: current.and_then(|e| e.version.clone()),
+                    version: current
+                        .and_then(|e| e.version(&self.model.notices).map(str::to_string)),
                     since: current.map(|e| DateView::new(e.effective)),
                     notice: current.map(|e| self.notice_link(e.notice)),
                 }
@@ -649,7 +650,7 @@ impl ViewBuilder<'_> {
             .log
             .in_effect(index, as_of)
             .map(|e| CurrentVersionView {
-                version: e.version.clone(),
+                version: e.version(&self.model.notices).map(str::to_string),
                 since: DateView::new(e.effective),
                 notice: self.notice_link(e.notice),
             });
@@ -660,7 +661,7 @@ impl ViewBuilder<'_> {
             .iter()
             .map(|entry| {
                 let notice = &self.model.notices[entry.notice];
-                let row = &notice.documents[entry.row].1;
+                let row = notice.document(entry.row).1;
                 HistoryRowView {
                     notice: self.notice_link(entry.notice),
                     title: row.title.clone().unwrap_or_else(|| document.title.clone()),

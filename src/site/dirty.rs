@@ -1,14 +1,20 @@
 //! Which pages a rebuild must render again: the pages whose data may differ between the last good
 //! build and this one. A page left out must come out byte-identical to a full build; the
 //! incremental tests hold this module to that.
+//!
+//! A changed notice is classified by what others see of it: its link (title, dates, kind, release,
+//! summary) shows on listings, neighbours, modification and document pages; its rows (modifications
+//! and documents) feed modification pages, document histories and the index; its body shows only on
+//! its own page and in the feed. Each class re-renders only the pages that show it.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::markdown::RenderedMarkdown;
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
-use crate::model::modification::Modification;
+use crate::model::modification::{Modification, Relation};
+use crate::model::release::Notice;
 use crate::render::{PageId, Renderer};
 
 /// The two builds to compare.
@@ -25,6 +31,22 @@ pub struct Comparison<'a> {
     pub new_bodies: &'a [Arc<RenderedMarkdown>],
     /// Its rendered page bodies.
     pub new_pages: &'a [Arc<RenderedMarkdown>],
+    /// Whether the set of output files differs (the sitemap lists them).
+    pub page_set_changed: bool,
+}
+
+/// How a notice differs between the two builds.
+#[derive(Debug, Clone, Copy, Default)]
+struct NoticeChange {
+    link: bool,
+    rows: bool,
+    body: bool,
+}
+
+impl NoticeChange {
+    fn any(self) -> bool {
+        self.link || self.rows || self.body
+    }
 }
 
 /// The pages of the new build that must be rendered again.
@@ -43,33 +65,43 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
         .map(|(i, n)| (n.slug(), i))
         .collect();
 
-    // Notices whose own data changed (or that are new), by new index; and notices gone.
-    let changed: BTreeSet<usize> = (0..new.notices.len())
-        .filter(|&i| match old_index.get(new.notices[i].slug()) {
-            None => true,
-            Some(&j) => {
-                !Arc::ptr_eq(&old.notices[j].source, &new.notices[i].source)
-                    || !Arc::ptr_eq(&comparison.old_bodies[j], &comparison.new_bodies[i])
-            }
+    // What changed about each notice (new ones change in every way), and which are gone.
+    let changes: Vec<NoticeChange> = (0..new.notices.len())
+        .map(|i| match old_index.get(new.notices[i].slug()) {
+            None => NoticeChange {
+                link: true,
+                rows: true,
+                body: true,
+            },
+            Some(&j) => compare_notice(comparison, j, i),
         })
         .collect();
     let removed: Vec<usize> = (0..old.notices.len())
         .filter(|&j| !new_index.contains_key(old.notices[j].slug()))
         .collect();
-    let order_changed = !removed.is_empty() || old.notices.len() != new.notices.len() || {
-        old.notices
+    let order_changed = !removed.is_empty()
+        || old.notices.len() != new.notices.len()
+        || old
+            .notices
             .iter()
             .zip(&new.notices)
-            .any(|(a, b)| a.slug() != b.slug())
-    };
+            .any(|(a, b)| a.slug() != b.slug());
+    let dates_changed = changes.iter().enumerate().any(|(i, c)| {
+        c.link
+            && old_index
+                .get(new.notices[i].slug())
+                .is_none_or(|&j| old.notices[j].source.date != new.notices[i].source.date)
+    });
 
-    let mut dirty: BTreeSet<PageId> = BTreeSet::new();
-    for page in [PageId::Home, PageId::Log, PageId::Feed, PageId::Sitemap] {
-        dirty.insert(page);
+    let mut dirty: BTreeSet<PageId> = [PageId::Home, PageId::Log, PageId::Feed]
+        .into_iter()
+        .collect();
+    if comparison.page_set_changed || order_changed || dates_changed {
+        dirty.insert(PageId::Sitemap);
     }
 
-    // A notice page shows its neighbours: new or moved neighbours, or neighbours that changed.
-    let neighbour_slugs = |model: &SiteModel, i: usize| {
+    // Notice pages: changed notices, and the neighbours that show a changed or moved notice.
+    let neighbours = |model: &SiteModel, i: usize| {
         (
             i.checked_sub(1)
                 .map(|p| model.notices[p].slug().to_string()),
@@ -79,97 +111,118 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
     for i in 0..new.notices.len() {
         let moved = match old_index.get(new.notices[i].slug()) {
             None => true,
-            Some(&j) => order_changed && neighbour_slugs(old, j) != neighbour_slugs(new, i),
+            Some(&j) => order_changed && neighbours(old, j) != neighbours(new, i),
         };
-        let neighbour_changed =
-            i.checked_sub(1).is_some_and(|p| changed.contains(&p)) || changed.contains(&(i + 1));
-        if moved || neighbour_changed || changed.contains(&i) {
+        let neighbour_link_changed = i.checked_sub(1).is_some_and(|p| changes[p].link)
+            || changes.get(i + 1).is_some_and(|c| c.link);
+        if moved || neighbour_link_changed || changes[i].any() {
             dirty.insert(PageId::Notice(i));
         }
     }
 
-    // Listings: every page when notices moved between pages, else the pages of changed notices.
+    // Listings show links: every page when notices moved between pages, else the changed links'.
     if order_changed {
         dirty.extend((1..=renderer.listing_pages()).map(PageId::Listing));
     } else {
-        dirty.extend(
-            changed
-                .iter()
-                .map(|&i| PageId::Listing(renderer.listing_of(i))),
-        );
-    }
-
-    // Modifications whose gathered data differ, and those that name a changed notice.
-    let mut modifications: BTreeSet<ModificationKey> = BTreeSet::new();
-    for key in old.modifications.keys().chain(new.modifications.keys()) {
-        let same = match (old.modifications.get(key), new.modifications.get(key)) {
-            (Some(a), Some(b)) => same_modification(a, old, b, new),
-            _ => false,
-        };
-        if !same {
-            modifications.insert(key.clone());
+        for (i, change) in changes.iter().enumerate() {
+            if change.link {
+                dirty.insert(PageId::Listing(renderer.listing_of(i)));
+            }
         }
     }
-    let mut documents: BTreeSet<String> = BTreeSet::new();
-    let mut notice_modifications =
-        |model: &SiteModel, i: usize, out: &mut BTreeSet<ModificationKey>| {
-            for key in &model.notices[i].modification_keys {
-                out.insert(model.aliases.get(key).unwrap_or(key).clone());
+
+    // Modifications whose own gathered data differ (title, status, the notices naming them).
+    let mut modifications: BTreeSet<ModificationKey> = BTreeSet::new();
+    let mut renamed: BTreeSet<ModificationKey> = BTreeSet::new();
+    for key in old.modifications.keys().chain(new.modifications.keys()) {
+        match (old.modifications.get(key), new.modifications.get(key)) {
+            (Some(a), Some(b)) => {
+                if a.id != b.id || a.title != b.title {
+                    renamed.insert(key.clone());
+                }
+                if !same_modification(a, old, b, new) {
+                    modifications.insert(key.clone());
+                }
             }
-            for (d, _) in &model.notices[i].documents {
-                documents.insert(model.documents[*d].id.clone());
+            _ => {
+                renamed.insert(key.clone());
+                modifications.insert(key.clone());
+            }
+        }
+    }
+    let mut index_dirty = !modifications.is_empty();
+
+    // Pages that show a changed notice's link or rows: its modifications and documents.
+    let mut documents: BTreeSet<usize> = BTreeSet::new();
+    let mut visit =
+        |model: &SiteModel, notice: &Notice, documents: &mut BTreeSet<usize>, new_ids: bool| {
+            for key in &notice.modification_keys {
+                modifications.insert(model.aliases.get(key).unwrap_or(key).clone());
+            }
+            if notice.is_releasing() && !notice.modification_keys.is_empty() {
+                index_dirty = true;
+            }
+            for (d, _) in notice.documents() {
+                let id = &model.documents[d].id;
+                // Documents are indexed alike in both models (a registry change renders everything).
+                if new_ids || new.documents.get(d).is_some_and(|doc| &doc.id == id) {
+                    documents.insert(d);
+                }
             }
         };
-    let mut touched = BTreeSet::new();
-    for &i in &changed {
-        notice_modifications(new, i, &mut touched);
-        if let Some(&j) = old_index.get(new.notices[i].slug()) {
-            notice_modifications(old, j, &mut touched);
+    for (i, change) in changes.iter().enumerate() {
+        if change.link || change.rows {
+            visit(new, &new.notices[i], &mut documents, true);
+            if let Some(&j) = old_index.get(new.notices[i].slug()) {
+                visit(old, &old.notices[j], &mut documents, false);
+            }
         }
     }
     for &j in &removed {
-        notice_modifications(old, j, &mut touched);
+        visit(old, &old.notices[j], &mut documents, false);
     }
-    // Mentions are not in `modification_keys`: find them through the appearances.
+    // Mentions are not in `modification_keys`: modification pages list the notices that mention
+    // them, with their links.
     for modification in new.modifications.values() {
         if modification
             .appearances
             .iter()
-            .any(|a| changed.contains(&a.notice))
+            .any(|a| a.relation == Relation::Mentioned && changes[a.notice].link)
         {
-            touched.insert(modification.key.clone());
+            modifications.insert(modification.key.clone());
         }
-    }
-    let titles_changed = !modifications.is_empty();
-    modifications.extend(touched);
-    if titles_changed || !changed.is_empty() || !removed.is_empty() {
-        dirty.insert(PageId::ModificationIndex);
     }
 
-    // Notices and documents that print a changed modification's title or id.
-    let mut notices_of_changed_modifications: HashSet<usize> = HashSet::new();
-    for key in &modifications {
+    // Notices (and the histories of their documents) that print a renamed modification.
+    let mut printing: BTreeSet<usize> = BTreeSet::new();
+    for key in &renamed {
         if let Some(modification) = new.modifications.get(key) {
-            for appearance in &modification.appearances {
-                if appearance.row.is_some() {
-                    notices_of_changed_modifications.insert(appearance.notice);
-                }
-            }
+            printing.extend(
+                modification
+                    .appearances
+                    .iter()
+                    .filter(|a| a.row.is_some())
+                    .map(|a| a.notice),
+            );
         }
-    }
-    // Rows that named a modification which is gone (an id that became another's alias).
-    for key in &modifications {
-        if new.modifications.contains_key(key) {
-            continue;
-        }
+        // An id that became another's alias: its old rows now name the other modification.
         if let Some(modification) = old.modifications.get(key) {
-            for appearance in &modification.appearances {
-                if let Some(&i) = new_index.get(old.notices[appearance.notice].slug()) {
-                    notices_of_changed_modifications.insert(i);
-                }
-            }
+            printing.extend(
+                modification
+                    .appearances
+                    .iter()
+                    .filter_map(|a| new_index.get(old.notices[a.notice].slug()).copied()),
+            );
         }
     }
+    if !renamed.is_empty() {
+        index_dirty = true;
+    }
+    for &i in &printing {
+        dirty.insert(PageId::Notice(i));
+        documents.extend(new.notices[i].documents().map(|(d, _)| d));
+    }
+
     // `related` links exist only to modifications of the site: the set of ids matters to them.
     let ids_changed = old.modifications.len() != new.modifications.len()
         || old
@@ -188,11 +241,8 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
             }
         }
     }
-    for &i in &notices_of_changed_modifications {
-        dirty.insert(PageId::Notice(i));
-        for (d, _) in &new.notices[i].documents {
-            documents.insert(new.documents[*d].id.clone());
-        }
+    if index_dirty {
+        dirty.insert(PageId::ModificationIndex);
     }
     dirty.extend(
         modifications
@@ -201,11 +251,10 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
             .map(PageId::Modification),
     );
     dirty.extend(
-        new.documents
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| documents.contains(&d.id))
-            .map(|(i, _)| PageId::Document(i)),
+        documents
+            .into_iter()
+            .filter(|&d| d < new.documents.len())
+            .map(PageId::Document),
     );
 
     // Free pages: new ones and those whose text or rendering changed.
@@ -225,6 +274,60 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
         }
     }
     dirty.into_iter().collect()
+}
+
+/// How notice `j` of the old build differs from notice `i` of the new one.
+fn compare_notice(comparison: &Comparison<'_>, j: usize, i: usize) -> NoticeChange {
+    let (a, b) = (&comparison.old.notices[j], &comparison.new.notices[i]);
+    let (body_a, body_b) = (&comparison.old_bodies[j], &comparison.new_bodies[i]);
+    if Arc::ptr_eq(&a.source, &b.source) && Arc::ptr_eq(body_a, body_b) {
+        return NoticeChange::default();
+    }
+    let (x, y) = (&*a.source, &*b.source);
+    let summary = |n: &Notice, body: &RenderedMarkdown| -> String {
+        n.source
+            .summary
+            .clone()
+            .unwrap_or_else(|| body.first_paragraph.to_string())
+    };
+    let link = x.title != y.title
+        || x.date != y.date
+        || a.effective != b.effective
+        || x.kind != y.kind
+        || x.release != y.release
+        || x.sec_version != y.sec_version
+        || summary(a, body_a) != summary(b, body_b);
+    let rows = a.modification_keys != b.modification_keys
+        || x.modifications.len() != y.modifications.len()
+        || x.modifications.iter().zip(&y.modifications).any(|(m, n)| {
+            (&m.id, &m.title, m.part, &m.status) != (&n.id, &n.title, n.part, &n.status)
+        })
+        || a.document_rows.len() != b.document_rows.len()
+        || a.documents().zip(b.documents()).any(|((d, m), (e, n))| {
+            (
+                d,
+                &m.id,
+                &m.title,
+                &m.version,
+                m.codeworks,
+                m.modification,
+                m.designation,
+            ) != (
+                e,
+                &n.id,
+                &n.title,
+                &n.version,
+                n.codeworks,
+                n.modification,
+                n.designation,
+            )
+        });
+    let body = !Arc::ptr_eq(body_a, body_b) && body_a.html != body_b.html || x.extra != y.extra;
+    NoticeChange {
+        link,
+        rows,
+        body: body || !(link || rows),
+    }
 }
 
 /// Whether a modification's page and every mention of it would render the same.

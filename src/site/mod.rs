@@ -52,6 +52,8 @@ pub struct Build {
     pub diagnostics: Diagnostics,
     /// How many pages this build rendered (all of them, or those a change affected).
     pub rendered: usize,
+    /// The output paths of the pages this build rendered.
+    pub rendered_paths: Vec<String>,
     /// How many HTML pages the site has.
     pub pages: usize,
     /// How many files the site has, static files included.
@@ -311,6 +313,7 @@ impl SiteBuilder {
                 site: Arc::new(RenderedSite::default()),
                 diagnostics,
                 rendered: pages,
+                rendered_paths: Vec::new(),
                 pages: all_pages_html(&live),
                 files: written,
                 timings: clock.laps,
@@ -331,6 +334,8 @@ impl SiteBuilder {
                     new: &model,
                     new_bodies: &rendered_bodies.notices,
                     new_pages: &rendered_bodies.pages,
+                    page_set_changed: last.generated.len() != live.len()
+                        || last.generated.keys().any(|path| !live.contains(path)),
                 };
                 (dirty_pages(&comparison, &renderer), last.generated.clone())
             }
@@ -344,6 +349,7 @@ impl SiteBuilder {
             }
         };
         let rendered = files.len();
+        let rendered_paths: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
         clock.lap("render");
         drop(renderer);
         // Pages that no longer exist (a deleted notice) go; the rest is replaced or kept.
@@ -373,6 +379,7 @@ impl SiteBuilder {
         });
         clock.lap("assemble");
         Ok(Build {
+            rendered_paths,
             pages: all_pages_html(&live),
             files: site.files.len(),
             site,

@@ -215,6 +215,94 @@ fn every_rebuild_equals_a_full_build() {
             }),
         ),
         (
+            "change only a version",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/b.md",
+                    &notice(
+                        "B renamed",
+                        "2020-02-01",
+                        &[("MP002", "Two, retitled")],
+                        &[("section-a", "1.2")],
+                        "Changed text.\n",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "change the first paragraph (the summary)",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/c.md",
+                    &notice(
+                        "C",
+                        "2020-03-01",
+                        &[("MP001", "One")],
+                        &[("appendix-ab", "2.0")],
+                        "A new first paragraph.\n\nSee [log](/documents/).\n",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "change a later paragraph only",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/c.md",
+                    &notice(
+                        "C",
+                        "2020-03-01",
+                        &[("MP001", "One")],
+                        &[("appendix-ab", "2.0")],
+                        "A new first paragraph.\n\nSee [the log](/documents/) and MP002.\n",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "make a release upcoming",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/d.md",
+                    &notice(
+                        "D",
+                        "2019-12-01",
+                        &[],
+                        &[("appendix-ab", "2.5")],
+                        "Nothing new.\n",
+                    )
+                    .replace(
+                        "kind: scheduled-release",
+                        "kind: scheduled-release\neffective: 2021-03-01",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "a modification status",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/a.md",
+                    &notice(
+                        "A",
+                        "2020-01-01",
+                        &[("MP001", "One")],
+                        &[("section-a", "1.0")],
+                        "About MP002.\n",
+                    )
+                    .replace(
+                        "    title: \"One\"",
+                        "    title: \"One\"\n    status: Withdrawn",
+                    ),
+                )]
+            }),
+        ),
+        (
             "add a notice",
             Box::new(|r| {
                 vec![write(
