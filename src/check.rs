@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Span};
-use crate::markdown::BodyLink;
+use std::sync::Arc;
+
+use crate::markdown::RenderedMarkdown;
 
 /// The links of one Markdown body, with where the body comes from and where its page is.
 #[derive(Debug, Clone)]
@@ -14,8 +16,8 @@ pub struct BodyLinks {
     pub file: PathBuf,
     /// The site path of the page the body is rendered on (`releases/x/`).
     pub page_path: String,
-    /// The links.
-    pub links: Vec<BodyLink>,
+    /// The rendered body, whose `links` are checked.
+    pub body: Arc<RenderedMarkdown>,
 }
 
 /// Reports every internal link of `bodies` that does not lead to one of `files` (output paths).
@@ -26,7 +28,7 @@ pub fn check_body_links(
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for body in bodies {
-        for link in &body.links {
+        for link in &body.body.links {
             let Some(target) = site_target(&link.target, &body.page_path, base_path) else {
                 continue;
             };
@@ -121,28 +123,32 @@ mod tests {
         .iter()
         .map(|p| p.to_string())
         .collect();
+        let links: Vec<_> = [
+            "/sec/documents/#x",
+            "/sec/",
+            "../../style.css",
+            "/sec/nope/",
+            "/elsewhere/",
+            "https://x.org/",
+            "#top",
+            "../b/",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| crate::markdown::BodyLink {
+            destination: d.to_string(),
+            target: d.to_string(),
+            line: i + 1,
+            column: 1,
+        })
+        .collect();
         let body = BodyLinks {
             file: "content/releases/a.md".into(),
             page_path: "releases/a/".into(),
-            links: [
-                "/sec/documents/#x",
-                "/sec/",
-                "../../style.css",
-                "/sec/nope/",
-                "/elsewhere/",
-                "https://x.org/",
-                "#top",
-                "../b/",
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, d)| BodyLink {
-                destination: d.to_string(),
-                target: d.to_string(),
-                line: i + 1,
-                column: 1,
-            })
-            .collect(),
+            body: Arc::new(RenderedMarkdown {
+                links,
+                ..RenderedMarkdown::default()
+            }),
         };
         let problems = check_body_links(&[body], &site, "/sec/");
         let lines: Vec<usize> = problems.iter().map(|p| p.span.line).collect();

@@ -49,15 +49,6 @@ pub struct RenderedMarkdown {
     pub lookups: Vec<(ModificationKey, Option<String>)>,
 }
 
-impl RenderedMarkdown {
-    /// Whether this HTML is still what `context` would produce for the same text.
-    pub fn is_valid_for(&self, context: &LinkContext) -> bool {
-        self.lookups
-            .iter()
-            .all(|(key, url)| context.modifications.get(key).map(|(_, u)| u) == url.as_ref())
-    }
-}
-
 /// Renders `body`, which starts on line `first_line` of its file.
 pub fn render_markdown(body: &str, first_line: usize, context: &LinkContext) -> RenderedMarkdown {
     let options = Options::ENABLE_TABLES

@@ -1,7 +1,7 @@
 //! The Markdown stage of a build: every body rendered once and kept, re-rendered only when its
 //! text changed or when a modification id it names (or could name) now leads elsewhere.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -30,6 +30,9 @@ struct CachedBody {
 pub struct BodyCache {
     base_path: String,
     entries: HashMap<PathBuf, CachedBody>,
+    // What each modification id or alias led to in the last build: bodies that looked up none
+    // of the ids whose target changed since stay valid without looking anything up again.
+    targets: HashMap<ModificationKey, String>,
 }
 
 /// The rendered bodies of one build, with what the later stages need of them.
@@ -43,6 +46,8 @@ pub struct RenderedBodies {
     pub pages: Vec<Arc<RenderedMarkdown>>,
     /// The links to check.
     pub links: Vec<BodyLinks>,
+    /// For each entry of `links`, whether its body was rendered anew in this build.
+    pub fresh: Vec<bool>,
 }
 
 impl BodyCache {
@@ -69,6 +74,23 @@ impl BodyCache {
                 })
                 .collect(),
         };
+        let targets: HashMap<ModificationKey, String> = context
+            .modifications
+            .iter()
+            .map(|(written, (_, url))| (written.clone(), url.clone()))
+            .collect();
+        let retargeted: HashSet<ModificationKey> = targets
+            .iter()
+            .filter(|(key, url)| self.targets.get(*key) != Some(*url))
+            .map(|(key, _)| key.clone())
+            .chain(
+                self.targets
+                    .keys()
+                    .filter(|key| !targets.contains_key(*key))
+                    .cloned(),
+            )
+            .collect();
+        self.targets = targets;
         let notice_inputs: Vec<BodyInput> = model
             .notices
             .iter()
@@ -80,7 +102,7 @@ impl BodyCache {
                 )
             })
             .collect();
-        let notices = self.render_all(&notice_inputs, &context);
+        let notices = self.render_all(&notice_inputs, &context, &retargeted);
         let modification_inputs: Vec<(ModificationKey, BodyInput)> = model
             .modifications
             .values()
@@ -99,13 +121,14 @@ impl BodyCache {
                 .map(|(_, input)| input.clone())
                 .collect::<Vec<_>>(),
             &context,
+            &retargeted,
         );
         let page_inputs: Vec<BodyInput> = model
             .pages
             .iter()
             .map(|p| (p.rel_path.clone(), p.body.clone(), p.body_line))
             .collect();
-        let pages = self.render_all(&page_inputs, &context);
+        let pages = self.render_all(&page_inputs, &context, &retargeted);
         // Forget bodies whose files are gone, so the cache does not grow without bound.
         let live: std::collections::HashSet<&PathBuf> = notice_inputs
             .iter()
@@ -116,14 +139,15 @@ impl BodyCache {
         self.entries.retain(|path, _| live.contains(path));
 
         let mut result = RenderedBodies::default();
-        for (index, rendered) in notices.iter().enumerate() {
+        for (index, (rendered, fresh)) in notices.iter().enumerate() {
             model.add_mentions(index, &rendered.mentions);
             let notice = &model.notices[index];
             result.links.push(BodyLinks {
                 file: notice.source.rel_path.clone(),
                 page_path: Urls::notice_path(notice.slug()),
-                links: rendered.links.clone(),
+                body: Arc::clone(rendered),
             });
+            result.fresh.push(*fresh);
             let summary = match &notice.source.summary {
                 Some(summary) => Arc::from(summary.as_str()),
                 None => Arc::clone(&rendered.first_paragraph),
@@ -131,29 +155,31 @@ impl BodyCache {
             result.bodies.summaries.push(summary);
             result.bodies.notices.push(Arc::clone(&rendered.html));
         }
-        for ((key, (file, _, _)), rendered) in
+        for ((key, (file, _, _)), (rendered, fresh)) in
             modification_inputs.into_iter().zip(modification_bodies)
         {
-            result.links.push(BodyLinks {
-                file,
-                page_path: Urls::modification_path(&key),
-                links: rendered.links.clone(),
-            });
             result
                 .bodies
                 .modifications
-                .insert(key, Arc::clone(&rendered.html));
+                .insert(key.clone(), Arc::clone(&rendered.html));
+            result.links.push(BodyLinks {
+                file,
+                page_path: Urls::modification_path(&key),
+                body: rendered,
+            });
+            result.fresh.push(fresh);
         }
-        for (page, rendered) in model.pages.iter().zip(&pages) {
+        for (page, (rendered, fresh)) in model.pages.iter().zip(&pages) {
             result.links.push(BodyLinks {
                 file: page.rel_path.clone(),
                 page_path: format!("{}/", page.slug),
-                links: rendered.links.clone(),
+                body: Arc::clone(rendered),
             });
+            result.fresh.push(*fresh);
             result.bodies.pages.push(Arc::clone(&rendered.html));
         }
-        result.notices = notices;
-        result.pages = pages;
+        result.notices = notices.into_iter().map(|(r, _)| r).collect();
+        result.pages = pages.into_iter().map(|(r, _)| r).collect();
         result
     }
 
@@ -162,7 +188,8 @@ impl BodyCache {
         &mut self,
         inputs: &[BodyInput],
         context: &LinkContext,
-    ) -> Vec<Arc<RenderedMarkdown>> {
+        retargeted: &HashSet<ModificationKey>,
+    ) -> Vec<(Arc<RenderedMarkdown>, bool)> {
         let entries = &self.entries;
         let rendered: Vec<(Arc<RenderedMarkdown>, bool)> = inputs
             .par_iter()
@@ -170,7 +197,12 @@ impl BodyCache {
                 if let Some(cached) = entries.get(path)
                     && cached.first_line == *first_line
                     && (Arc::ptr_eq(&cached.text, text) || cached.text == *text)
-                    && cached.rendered.is_valid_for(context)
+                    && (retargeted.is_empty()
+                        || !cached
+                            .rendered
+                            .lookups
+                            .iter()
+                            .any(|(key, _)| retargeted.contains(key)))
                 {
                     return (Arc::clone(&cached.rendered), false);
                 }
@@ -189,6 +221,6 @@ impl BodyCache {
                 );
             }
         }
-        rendered.into_iter().map(|(r, _)| r).collect()
+        rendered
     }
 }

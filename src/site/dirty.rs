@@ -93,9 +93,22 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
                 .is_none_or(|&j| old.notices[j].source.date != new.notices[i].source.date)
     });
 
-    let mut dirty: BTreeSet<PageId> = [PageId::Home, PageId::Log, PageId::Feed]
-        .into_iter()
-        .collect();
+    let mut dirty: BTreeSet<PageId> = BTreeSet::new();
+    let any_link = removed.len() + changes.iter().filter(|c| c.link).count() > 0;
+    let any_rows = changes.iter().any(|c| c.rows);
+    // The home page shows the newest links, the upcoming releases and the counts.
+    if order_changed || any_link || any_rows || old.modifications.len() != new.modifications.len() {
+        dirty.insert(PageId::Home);
+    }
+    // The Document Log shows notice links and the versions their rows set.
+    if order_changed || any_link || any_rows {
+        dirty.insert(PageId::Log);
+    }
+    // The feed holds the 50 newest notices, bodies included.
+    let newest = new.notices.len().saturating_sub(50);
+    if order_changed || changes.iter().skip(newest).any(|c| c.any()) {
+        dirty.insert(PageId::Feed);
+    }
     if comparison.page_set_changed || order_changed || dates_changed {
         dirty.insert(PageId::Sitemap);
     }

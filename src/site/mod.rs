@@ -16,7 +16,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use walkdir::WalkDir;
 
-use crate::check::check_body_links;
+use crate::check::{BodyLinks, check_body_links};
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::DocumentSource;
 use crate::content::discover::{is_ignored_name, relative};
@@ -143,6 +143,7 @@ pub struct SiteBuilder {
     templates: Option<Arc<Templates>>,
     statics: Option<BTreeMap<String, Bytes>>,
     last: Option<LastGood>,
+    last_failed: bool,
     load_time: std::time::Duration,
 }
 
@@ -156,6 +157,7 @@ impl SiteBuilder {
             templates: None,
             statics: None,
             last: None,
+            last_failed: false,
             load_time: std::time::Duration::ZERO,
         }
     }
@@ -198,6 +200,12 @@ impl SiteBuilder {
     }
 
     fn build_with(&mut self, target: Target<'_>) -> Result<Build, BuildFailure> {
+        let result = self.build_inner(target);
+        self.last_failed = result.is_err();
+        result
+    }
+
+    fn build_inner(&mut self, target: Target<'_>) -> Result<Build, BuildFailure> {
         let root = self.options.root.clone();
         if !root.is_dir() {
             return Err(anyhow::anyhow!(
@@ -255,7 +263,8 @@ impl SiteBuilder {
         clock.lap("templates");
         let rendered_bodies = self.bodies.render(&mut model, &urls, &config.base_path);
         clock.lap("markdown");
-        if self.statics.is_none() {
+        let statics_reloaded = self.statics.is_none();
+        if statics_reloaded {
             self.statics = Some(read_static_files(&root)?);
         }
         let statics = self.statics.as_ref().expect("static files were just read");
@@ -268,11 +277,22 @@ impl SiteBuilder {
         let mut known = live.clone();
         known.extend(statics.keys().cloned());
         known.extend(pending);
-        diagnostics.extend(check_body_links(
-            &rendered_bodies.links,
-            &known,
-            &config.base_path,
-        ));
+        // After a good build with the same set of pages, only bodies rendered anew can have new
+        // broken links; after a failed build every body is checked again.
+        let same_pages = self.last.as_ref().is_some_and(|last| {
+            !self.last_failed
+                && !statics_reloaded
+                && last.generated.len() == live.len()
+                && last.generated.keys().all(|path| live.contains(path))
+        });
+        let to_check: Vec<BodyLinks> = rendered_bodies
+            .links
+            .iter()
+            .zip(&rendered_bodies.fresh)
+            .filter(|(_, fresh)| !same_pages || **fresh)
+            .map(|(links, _)| links.clone())
+            .collect();
+        diagnostics.extend(check_body_links(&to_check, &known, &config.base_path));
         clock.lap("links");
         let Some(templates) = self.templates.clone() else {
             return Err(BuildFailure::Content(diagnostics));

@@ -566,3 +566,41 @@ fn a_template_change_in_a_failed_build_still_reaches_every_page() {
     let page = String::from_utf8_lossy(&build.site.files["releases/b/index.html"]).into_owned();
     assert!(page.contains("<title>T: B</title>"), "{page}");
 }
+
+#[test]
+fn a_broken_link_found_in_a_failed_build_is_still_reported_after_other_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "secsite.yaml", CONFIG);
+    write(
+        root,
+        "content/releases/a.md",
+        &notice("A", "2020-01-01", &[], &[], "Body.\n"),
+    );
+    write(
+        root,
+        "content/releases/b.md",
+        &notice("B", "2020-01-02", &[], &[], "Body.\n"),
+    );
+    let mut builder = SiteBuilder::new(options(root));
+    builder.build_all().unwrap();
+    let a = write(
+        root,
+        "content/releases/a.md",
+        &notice("A", "2020-01-01", &[], &[], "See [x](/nowhere/).\n"),
+    );
+    let b = write(root, "content/releases/b.md", "---\ntitle: [\n---\n");
+    assert!(builder.build_changed(&[a, b.clone()]).is_err());
+    write(
+        root,
+        "content/releases/b.md",
+        &notice("B", "2020-01-02", &[], &[], "Body.\n"),
+    );
+    match builder.build_changed(&[b]) {
+        Err(BuildFailure::Content(d)) => {
+            let text: Vec<String> = d.sorted().iter().map(ToString::to_string).collect();
+            assert!(text.iter().any(|t| t.contains("/nowhere/")), "{text:?}");
+        }
+        other => panic!("the broken link must still fail the build: {other:?}"),
+    }
+}
