@@ -8,6 +8,8 @@ pub mod modification;
 pub mod release;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use ahash::AHashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -17,7 +19,7 @@ use crate::diag::{Diagnostic, display_path, nearest};
 use document::Document;
 use ids::{ModificationKey, is_valid_modification_id};
 use log::DocumentLog;
-use modification::{Appearance, IMPLEMENTED, Modification, Relation};
+use modification::{Appearance, IMPLEMENTED, Modification, Modifications, Relation};
 use release::Notice;
 
 /// Page slugs that would collide with the site's own sections.
@@ -40,7 +42,7 @@ pub struct SiteModel {
     /// The registry, in document order.
     pub documents: Vec<Document>,
     /// Modifications by key.
-    pub modifications: BTreeMap<ModificationKey, Modification>,
+    pub modifications: Modifications,
     /// Every other spelling (alias key) of a modification, to its key.
     pub aliases: BTreeMap<ModificationKey, ModificationKey>,
     /// The Document Log.
@@ -58,6 +60,7 @@ impl SiteModel {
         content: Content,
         as_of: NaiveDate,
         include_drafts: bool,
+        previous: Option<&SiteModel>,
     ) -> (SiteModel, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let mut documents: Vec<Document> = content
@@ -66,7 +69,7 @@ impl SiteModel {
             .map(Document::from_source)
             .collect();
         documents.sort_by(Document::order);
-        let document_index: HashMap<&str, usize> = documents
+        let document_index: AHashMap<&str, usize> = documents
             .iter()
             .enumerate()
             .map(|(i, d)| (d.id.as_str(), i))
@@ -78,10 +81,41 @@ impl SiteModel {
             .filter(|n| include_drafts || !n.draft)
             .collect();
         sources.sort_by(|a, b| (a.date, &a.slug, &a.rel_path).cmp(&(b.date, &b.slug, &b.rel_path)));
-        let mut first_by_slug: HashMap<String, std::path::PathBuf> = HashMap::new();
+        // The first notice of each slug (by date) keeps it; later ones are errors.
+        let mut first_by_slug: AHashMap<&str, usize> = AHashMap::with_capacity(sources.len());
+        let mut first_of: Vec<Option<usize>> = vec![None; sources.len()];
+        for (index, source) in sources.iter().enumerate() {
+            match first_by_slug.get(source.slug.as_str()) {
+                Some(&first) => first_of[index] = Some(first),
+                None => {
+                    first_by_slug.insert(&source.slug, index);
+                }
+            }
+        }
+        drop(first_by_slug);
+        let paths: Vec<std::path::PathBuf> = first_of
+            .iter()
+            .map(|first| {
+                first
+                    .map(|f| sources[f].rel_path.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        // A notice depends only on its file and the registry: reuse those a previous build made
+        // from the same parse of the same file.
+        let reusable: AHashMap<*const crate::content::NoticeSource, &Notice> = previous
+            .filter(|p| p.documents == documents)
+            .map(|p| {
+                p.notices
+                    .iter()
+                    .map(|n| (Arc::as_ptr(&n.source), n))
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut notices = Vec::with_capacity(sources.len());
-        for source in sources {
-            if let Some(first) = first_by_slug.get(&source.slug) {
+        for (index, source) in sources.into_iter().enumerate() {
+            if first_of[index].is_some() {
+                let first = &paths[index];
                 diagnostics.push(
                     Diagnostic::error(
                         "duplicate-slug",
@@ -96,13 +130,12 @@ impl SiteModel {
                 );
                 continue;
             }
-            first_by_slug.insert(source.slug.clone(), source.rel_path.clone());
-            notices.push(build_notice(
-                source,
-                &document_index,
-                &documents,
-                &mut diagnostics,
-            ));
+            let notice = match reusable.get(&Arc::as_ptr(&source)) {
+                Some(&notice) => notice.clone(),
+                None => build_notice(source, &document_index, &documents),
+            };
+            diagnostics.extend(notice.problems.iter().cloned());
+            notices.push(notice);
         }
 
         let (modifications, aliases) =
@@ -203,10 +236,11 @@ impl SiteModel {
 
 fn build_notice(
     source: Arc<crate::content::NoticeSource>,
-    document_index: &HashMap<&str, usize>,
+    document_index: &AHashMap<&str, usize>,
     documents: &[Document],
-    diagnostics: &mut Vec<Diagnostic>,
 ) -> Notice {
+    let mut problems = Vec::new();
+    let diagnostics = &mut problems;
     let effective = source.effective.unwrap_or(source.date);
     if source.effective.is_some_and(|e| e < source.date) {
         diagnostics.push(
@@ -280,15 +314,13 @@ fn build_notice(
     Notice {
         source,
         effective,
-        modification_keys,
-        document_rows: rows,
+        modification_keys: modification_keys.into(),
+        document_rows: rows.into(),
+        problems: problems.into(),
     }
 }
 
-type ModificationMaps = (
-    BTreeMap<ModificationKey, Modification>,
-    BTreeMap<ModificationKey, ModificationKey>,
-);
+type ModificationMaps = (Modifications, BTreeMap<ModificationKey, ModificationKey>);
 
 fn gather_modifications(
     pages: Vec<Arc<crate::content::ModificationSource>>,
@@ -296,7 +328,7 @@ fn gather_modifications(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ModificationMaps {
     // A hash map while gathering (one lookup per row of every notice), sorted once at the end.
-    let mut modifications: HashMap<ModificationKey, Modification> = HashMap::new();
+    let mut modifications: AHashMap<ModificationKey, Modification> = AHashMap::new();
     let mut aliases: BTreeMap<ModificationKey, ModificationKey> = BTreeMap::new();
     let mut pages = pages;
     pages.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
@@ -361,11 +393,16 @@ fn gather_modifications(
     }
 
     // Titles seen per key, to warn when notices disagree.
-    let mut first_title: HashMap<ModificationKey, (String, String)> = HashMap::new();
+    let mut first_title: AHashMap<ModificationKey, (String, String)> = AHashMap::new();
+    let alias_of: AHashMap<&ModificationKey, &ModificationKey> = aliases.iter().collect();
     for (notice_index, notice) in notices.iter().enumerate() {
         for (row_index, row) in notice.source.modifications.iter().enumerate() {
             let written_key = &notice.modification_keys[row_index];
-            let key: &ModificationKey = aliases.get(written_key).unwrap_or(written_key);
+            let key: &ModificationKey = if alias_of.is_empty() {
+                written_key
+            } else {
+                alias_of.get(written_key).copied().unwrap_or(written_key)
+            };
             if let Some(title) = &row.title {
                 match first_title.get(key) {
                     Some((first, slug))
@@ -400,20 +437,17 @@ fn gather_modifications(
             } else {
                 Relation::Listed
             };
-            if !modifications.contains_key(key) {
-                modifications.insert(
-                    key.clone(),
-                    Modification {
-                        key: key.clone(),
-                        id: row.id.clone(),
-                        title: None,
-                        status: None,
-                        page: None,
-                        appearances: Vec::new(),
-                    },
-                );
-            }
-            let entry = modifications.get_mut(key).expect("inserted above");
+            let entry = match modifications.get_mut(key) {
+                Some(entry) => entry,
+                None => modifications.entry(key.clone()).or_insert(Modification {
+                    key: key.clone(),
+                    id: row.id.clone(),
+                    title: None,
+                    status: None,
+                    page: None,
+                    appearances: Vec::new(),
+                }),
+            };
             if entry.page.is_none() {
                 // Later notices win; assign only on a difference, so equal titles cost nothing.
                 if row.title.is_some() && entry.title != row.title {
@@ -423,11 +457,11 @@ fn gather_modifications(
                     entry.status = status.map(str::to_string);
                 }
             }
+            // Notices are visited in order, so a notice already listed is the last one.
             if entry
                 .appearances
                 .last()
                 .is_none_or(|a| a.notice != notice_index)
-                && !entry.appearances.iter().any(|a| a.notice == notice_index)
             {
                 entry.appearances.push(Appearance {
                     notice: notice_index,
@@ -437,7 +471,10 @@ fn gather_modifications(
             }
         }
     }
-    (modifications.into_iter().collect(), aliases)
+    (
+        Modifications::from_unsorted(modifications.into_values().collect()),
+        aliases,
+    )
 }
 
 /// Titles compared without regard to quotes, dashes and spacing, which drift between notices.

@@ -57,3 +57,67 @@ pub struct Modification {
     /// Every notice that lists or mentions it, in chronological order.
     pub appearances: Vec<Appearance>,
 }
+
+/// Every modification of the site, sorted by key, with a hash index for lookups (a build looks
+/// one up for every row and every mention of every notice).
+#[derive(Debug, Clone, Default)]
+pub struct Modifications {
+    items: Vec<Modification>,
+    index: ahash::AHashMap<ModificationKey, usize>,
+}
+
+impl Modifications {
+    /// The set of `items`, in any order.
+    pub fn from_unsorted(mut items: Vec<Modification>) -> Self {
+        items.sort_by(|a, b| a.key.cmp(&b.key));
+        let index = items
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.key.clone(), i))
+            .collect();
+        Modifications { items, index }
+    }
+
+    /// The modification of `key`.
+    pub fn get(&self, key: &ModificationKey) -> Option<&Modification> {
+        self.index.get(key).map(|&i| &self.items[i])
+    }
+
+    /// The modification of `key`, to change.
+    pub fn get_mut(&mut self, key: &ModificationKey) -> Option<&mut Modification> {
+        self.index.get(key).map(|&i| &mut self.items[i])
+    }
+
+    /// Whether `key` names a modification.
+    pub fn contains_key(&self, key: &ModificationKey) -> bool {
+        self.index.contains_key(key)
+    }
+
+    /// The modifications, sorted by key.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &Modification> {
+        self.items.iter()
+    }
+
+    /// The keys, sorted.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &ModificationKey> {
+        self.items.iter().map(|m| &m.key)
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl std::ops::Index<&ModificationKey> for Modifications {
+    type Output = Modification;
+
+    fn index(&self, key: &ModificationKey) -> &Modification {
+        &self.items[self.index[key]]
+    }
+}

@@ -16,10 +16,13 @@ pub struct Notice {
     /// The date it takes effect: `effective`, or `date` when absent.
     pub effective: NaiveDate,
     /// The key of each modification row, in printed order.
-    pub modification_keys: Vec<ModificationKey>,
+    pub modification_keys: Arc<[ModificationKey]>,
     /// The document rows whose id is in the registry: the document's index in the model and the
     /// row's index in the source.
-    pub document_rows: Vec<(usize, usize)>,
+    pub document_rows: Arc<[(usize, usize)]>,
+    /// What checking this notice alone found (kept, so a rebuild that reuses the notice reports
+    /// them again).
+    pub problems: Arc<[crate::diag::Diagnostic]>,
 }
 
 impl Notice {

@@ -169,7 +169,7 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
     let mut documents: BTreeSet<usize> = BTreeSet::new();
     let mut visit =
         |model: &SiteModel, notice: &Notice, documents: &mut BTreeSet<usize>, new_ids: bool| {
-            for key in &notice.modification_keys {
+            for key in notice.modification_keys.iter() {
                 modifications.insert(model.aliases.get(key).unwrap_or(key).clone());
             }
             if notice.is_releasing() && !notice.modification_keys.is_empty() {

@@ -246,8 +246,12 @@ impl SiteBuilder {
                     .map(|slug| format!("{slug}/index.html")),
             )
             .collect();
-        let (mut model, problems) =
-            SiteModel::build(content, self.options.as_of, self.options.drafts);
+        let (mut model, problems) = SiteModel::build(
+            content,
+            self.options.as_of,
+            self.options.drafts,
+            self.last.as_ref().map(|last| &last.model),
+        );
         diagnostics.extend(problems);
         clock.lap("model");
         if self.templates.is_none() {
