@@ -673,7 +673,7 @@ impl ViewBuilder<'_> {
                         .modification_keys
                         .iter()
                         .map(|k| self.model.aliases.get(k).unwrap_or(k))
-                        .filter(|k| self.model.modifications.contains_key(*k))
+                        .filter(|k| self.model.modifications.contains_key(k))
                         .map(|k| self.modification_link(k))
                         .collect(),
                     upcoming: entry.effective > as_of,
