@@ -36,6 +36,50 @@ enum Command {
     Check(CheckArgs),
     /// Serve the site on 127.0.0.1, rebuilding and reloading the browser on every change.
     Serve(ServeArgs),
+    /// Create a new notice from a skeleton.
+    New(NewArgs),
+    /// Create a new site in a folder.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+struct NewArgs {
+    #[command(subcommand)]
+    what: NewWhat,
+}
+
+#[derive(Debug, Subcommand)]
+enum NewWhat {
+    /// A release notice: writes content/releases/DATE-SLUG.md and prints its path.
+    Release {
+        /// The notice's title.
+        title: String,
+        /// The site folder.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// The date published (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
+        date: Option<NaiveDate>,
+        /// The kind of notice.
+        #[arg(long, value_name = "KIND", default_value = "scheduled-release", value_parser = parse_kind)]
+        kind: crate::content::NoticeKind,
+    },
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// The folder to create the site in (created if missing).
+    dir: PathBuf,
+}
+
+fn parse_kind(text: &str) -> Result<crate::content::NoticeKind, String> {
+    crate::content::NoticeKind::from_key(text).ok_or_else(|| {
+        let kinds: Vec<&str> = crate::content::NoticeKind::ALL
+            .iter()
+            .map(|k| k.key())
+            .collect();
+        format!("unknown kind `{text}`; the kinds are: {}", kinds.join(", "))
+    })
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +176,45 @@ pub fn run(cli: Cli) -> u8 {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
         Command::Serve(args) => run_serve(args),
+        Command::New(args) => run_new(args),
+        Command::Init(args) => run_init(args),
+    }
+}
+
+fn run_new(args: NewArgs) -> u8 {
+    let NewWhat::Release {
+        title,
+        root,
+        date,
+        kind,
+    } = args.what;
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        eprintln!(
+            "error: {} is not a site folder (no secsite.yaml); pass --root or run `secsite init DIR`",
+            root.display()
+        );
+        return EXIT_ENVIRONMENT;
+    }
+    let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    match crate::scaffold::new_release(&root, &title, date, kind) {
+        Ok(path) => {
+            println!("{}", path.display());
+            EXIT_OK
+        }
+        Err(error) => report_environment(&error),
+    }
+}
+
+fn run_init(args: InitArgs) -> u8 {
+    match crate::scaffold::init_site(&args.dir, chrono::Local::now().date_naive()) {
+        Ok(files) => {
+            for file in files {
+                println!("created {}", file.display());
+            }
+            println!("Build it with: secsite build --root {}", args.dir.display());
+            EXIT_OK
+        }
+        Err(error) => report_environment(&error),
     }
 }
 

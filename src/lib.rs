@@ -16,6 +16,7 @@ pub mod diag;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 pub mod site;
 
