@@ -240,10 +240,15 @@ impl crate::serve::ServeReporter for TerminalReporter {
         );
     }
 
-    fn failed(&self, diagnostics: &Diagnostics) {
+    fn failed(&self, diagnostics: &Diagnostics, serving_last_good: bool) {
         print_diagnostics(diagnostics);
+        let serving = if serving_last_good {
+            "still serving the last good build"
+        } else {
+            "no site has built yet; the errors show in the browser"
+        };
         eprintln!(
-            "error: the build failed with {} error(s); still serving the last good build",
+            "error: the build failed with {} error(s); {serving}",
             diagnostics.error_count()
         );
     }

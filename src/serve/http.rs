@@ -23,6 +23,10 @@ pub const EVENTS_PATH: &str = "/__secsite/events";
 /// Where the live-reload script is served.
 pub const SCRIPT_PATH: &str = "/__secsite/livereload.js";
 const LIVERELOAD_JS: &str = include_str!("livereload.js");
+/// The page served before any build has succeeded.
+const NO_SITE_YET: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+<title>secsite: no site yet</title></head><body><main><h1>No site has built yet</h1>\
+<p>Fix the errors below; this page reloads when the site builds.</p></main></body></html>";
 
 /// What the server shows: the last good site and, when the last build failed, its errors.
 #[derive(Debug, Clone, Default)]
@@ -118,7 +122,8 @@ async fn handle(State(state): State<ServerState>, request: Request<Body>) -> Res
                 .files
                 .get("404.html")
                 .map(|page| inject(page, snapshot.errors.as_deref()))
-                .unwrap_or_else(|| Bytes::from_static(b"Not Found"));
+                // No site has built yet: a bare page still carries the errors and the reload.
+                .unwrap_or_else(|| inject(NO_SITE_YET.as_bytes(), snapshot.errors.as_deref()));
             let mut response = file_response(&method, &HeaderMap::new(), "404.html", body);
             *response.status_mut() = StatusCode::NOT_FOUND;
             response
@@ -172,7 +177,8 @@ pub fn resolve(raw_path: &str, snapshot: &Snapshot) -> Resolution {
         return Resolution::File(relative.to_string());
     }
     if files.contains_key(&format!("{relative}/index.html")) {
-        return Resolution::Redirect(format!("{path}/"));
+        // The location keeps the request's own encoding.
+        return Resolution::Redirect(format!("{raw_path}/"));
     }
     Resolution::NotFound
 }
@@ -253,8 +259,10 @@ fn file_response(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
+            // RFC 9110 13.1.2: If-None-Match uses the weak comparison.
+            let weak = |tag: &str| tag.trim().trim_start_matches("W/").to_string();
             v.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+                .any(|tag| tag.trim() == "*" || weak(tag) == weak(&etag))
         });
     let mut builder = Response::builder()
         .header(header::CONTENT_TYPE, content_type(path))

@@ -39,8 +39,8 @@ pub trait ServeReporter: Send + Sync {
     fn listening(&self, url: &str);
     /// A build succeeded: pages rendered, pages in the site, time, and its warnings.
     fn built(&self, rendered: usize, pages: usize, elapsed: Duration, warnings: &Diagnostics);
-    /// A build failed; the last good site is still served.
-    fn failed(&self, diagnostics: &Diagnostics);
+    /// A build failed; the last good site, if there is one, is still served.
+    fn failed(&self, diagnostics: &Diagnostics, serving_last_good: bool);
     /// A build could not run (a folder vanished, a file could not be read).
     fn environment_error(&self, error: &anyhow::Error);
 }
@@ -176,7 +176,7 @@ impl DevServer {
                 )
             }
             Err(BuildFailure::Content(diagnostics)) => {
-                reporter.failed(&diagnostics);
+                reporter.failed(&diagnostics, self.builder.last_site().is_some());
                 let text = diagnostics
                     .clone()
                     .sorted()
@@ -222,6 +222,12 @@ fn spawn_http(
         .enable_time()
         .build()
         .context("cannot start the HTTP runtime")?;
+    // Register for Ctrl-C now, before the server says it is listening: a signal that arrives
+    // before the HTTP thread first runs must still stop it cleanly.
+    let interrupt = {
+        let _guard = runtime.enter();
+        Interrupt::register()?
+    };
     let thread = std::thread::Builder::new()
         .name("secsite-http".to_string())
         .spawn(move || {
@@ -230,7 +236,7 @@ fn spawn_http(
                     .context("cannot serve on the socket")?;
                 let shutdown_flag = Arc::clone(&stop);
                 let shutdown = async move {
-                    let ctrl_c = tokio::signal::ctrl_c();
+                    let ctrl_c = interrupt.recv();
                     let stopped = async {
                         while !shutdown_flag.load(Ordering::SeqCst) {
                             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -251,4 +257,44 @@ fn spawn_http(
         })
         .context("cannot start the HTTP thread")?;
     Ok(thread)
+}
+
+/// The Ctrl-C (and, on Unix, SIGTERM) signal, registered as soon as it is created.
+struct Interrupt {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Interrupt {
+    fn register() -> Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Interrupt {
+                interrupt: signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?,
+                terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Interrupt {})
+        }
+    }
+
+    async fn recv(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {},
+                _ = self.terminate.recv() => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }

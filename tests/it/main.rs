@@ -5,3 +5,4 @@ mod build;
 mod default_site;
 mod diagnostics;
 mod harness;
+mod serve;
