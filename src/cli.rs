@@ -99,7 +99,7 @@ struct ServeArgs {
     #[arg(long)]
     open: bool,
     /// Milliseconds to wait for more changes before rebuilding.
-    #[arg(long, value_name = "MS", default_value_t = 30)]
+    #[arg(long, value_name = "MS", default_value_t = 20)]
     debounce_ms: u64,
 }
 

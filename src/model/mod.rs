@@ -138,9 +138,13 @@ impl SiteModel {
             notices.push(notice);
         }
 
-        let (modifications, aliases) =
-            gather_modifications(content.modifications, &notices, &mut diagnostics);
-        let (log, log_problems) = DocumentLog::build(&notices, documents.len());
+        // Both read the notices alone: gather the modifications and build the log side by side.
+        let mut gathered = Vec::new();
+        let ((modifications, aliases), (log, log_problems)) = rayon::join(
+            || gather_modifications(content.modifications, &notices, &mut gathered),
+            || DocumentLog::build(&notices, documents.len()),
+        );
+        diagnostics.extend(gathered);
         diagnostics.extend(log_problems);
 
         let mut pages = Vec::new();

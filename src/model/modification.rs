@@ -88,6 +88,11 @@ impl Modifications {
         self.index.get(key).map(|&i| &mut self.items[i])
     }
 
+    /// The position of `key` in key order.
+    pub fn position(&self, key: &ModificationKey) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
     /// Whether `key` names a modification.
     pub fn contains_key(&self, key: &ModificationKey) -> bool {
         self.index.contains_key(key)

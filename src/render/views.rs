@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -204,7 +203,7 @@ pub struct ViewBuilder<'a> {
     pub summaries: &'a [Arc<str>],
     notice_links: Vec<OnceLock<Value>>,
     document_links: Vec<OnceLock<Value>>,
-    modification_links: HashMap<ModificationKey, OnceLock<Value>>,
+    modification_links: Vec<OnceLock<Value>>,
 }
 
 impl<'a> ViewBuilder<'a> {
@@ -224,10 +223,8 @@ impl<'a> ViewBuilder<'a> {
             document_links: (0..model.documents.len())
                 .map(|_| OnceLock::new())
                 .collect(),
-            modification_links: model
-                .modifications
-                .keys()
-                .map(|k| (k.clone(), OnceLock::new()))
+            modification_links: (0..model.modifications.len())
+                .map(|_| OnceLock::new())
                 .collect(),
         }
     }
@@ -248,7 +245,12 @@ impl<'a> ViewBuilder<'a> {
 
     /// Modification `key` as a link value.
     pub fn modification_link(&self, key: &ModificationKey) -> Value {
-        match self.modification_links.get(key) {
+        match self
+            .model
+            .modifications
+            .position(key)
+            .map(|i| &self.modification_links[i])
+        {
             Some(cell) => cell
                 .get_or_init(|| Value::from_serializable(&self.modification_link_view(key)))
                 .clone(),

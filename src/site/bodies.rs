@@ -1,10 +1,10 @@
 //! The Markdown stage of a build: every body rendered once and kept, re-rendered only when its
 //! text changed or when a modification id it names (or could name) now leads elsewhere.
 
-use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::collections::HashSet;
 use std::sync::Arc;
 
+use ahash::AHashMap;
 use rayon::prelude::*;
 
 use crate::check::BodyLinks;
@@ -14,25 +14,38 @@ use crate::model::ids::ModificationKey;
 use crate::render::Bodies;
 use crate::render::views::Urls;
 
-/// A body to render: its file, its text, and the line of the file where it starts.
-type BodyInput = (PathBuf, Arc<str>, usize);
+/// A body to render: its text and the line of its file where it starts.
+type BodyInput = (Arc<str>, usize);
 
 /// One rendered body and the text it came from.
 #[derive(Debug, Clone)]
 struct CachedBody {
+    // Held so that the text, whose address is the key, outlives its entry.
     text: Arc<str>,
     first_line: usize,
     rendered: Arc<RenderedMarkdown>,
 }
 
-/// Rendered bodies by source file, kept between builds.
+/// Rendered bodies kept between builds, by the address of their text: the content store keeps
+/// the same text (the same `Arc`) for a file until the file changes.
 #[derive(Debug, Clone, Default)]
 pub struct BodyCache {
     base_path: String,
-    entries: HashMap<PathBuf, CachedBody>,
+    entries: AHashMap<usize, CachedBody>,
     // What each modification id or alias led to in the last build: bodies that looked up none
     // of the ids whose target changed since stay valid without looking anything up again.
-    targets: HashMap<ModificationKey, String>,
+    targets: AHashMap<ModificationKey, String>,
+}
+
+/// Where a rendered body is shown.
+#[derive(Debug, Clone)]
+pub enum BodySource {
+    /// Notice `i` of the model.
+    Notice(usize),
+    /// A modification's page.
+    Modification(ModificationKey),
+    /// Free page `i` of the model.
+    Page(usize),
 }
 
 /// The rendered bodies of one build, with what the later stages need of them.
@@ -44,10 +57,42 @@ pub struct RenderedBodies {
     pub notices: Vec<Arc<RenderedMarkdown>>,
     /// Each free page's rendering, by page index.
     pub pages: Vec<Arc<RenderedMarkdown>>,
-    /// The links to check.
-    pub links: Vec<BodyLinks>,
-    /// For each entry of `links`, whether its body was rendered anew in this build.
-    pub fresh: Vec<bool>,
+    /// Every body, where it shows, and whether it was rendered anew in this build.
+    pub all: Vec<(BodySource, Arc<RenderedMarkdown>, bool)>,
+}
+
+impl RenderedBodies {
+    /// The links to check: of every body, or only of those rendered anew.
+    pub fn links_to_check(&self, model: &SiteModel, only_fresh: bool) -> Vec<BodyLinks> {
+        self.all
+            .iter()
+            .filter(|(_, _, fresh)| !only_fresh || *fresh)
+            .filter_map(|(source, body, _)| {
+                let (file, page_path) = match source {
+                    BodySource::Notice(i) => {
+                        let notice = &model.notices[*i];
+                        (
+                            notice.source.rel_path.clone(),
+                            Urls::notice_path(notice.slug()),
+                        )
+                    }
+                    BodySource::Modification(key) => {
+                        let page = model.modifications.get(key)?.page.as_ref()?;
+                        (page.rel_path.clone(), Urls::modification_path(key))
+                    }
+                    BodySource::Page(i) => {
+                        let page = &model.pages[*i];
+                        (page.rel_path.clone(), format!("{}/", page.slug))
+                    }
+                };
+                Some(BodyLinks {
+                    file,
+                    page_path,
+                    body: Arc::clone(body),
+                })
+            })
+            .collect()
+    }
 }
 
 impl BodyCache {
@@ -74,7 +119,7 @@ impl BodyCache {
                 })
                 .collect(),
         };
-        let targets: HashMap<ModificationKey, String> = context
+        let targets: AHashMap<ModificationKey, String> = context
             .modifications
             .iter()
             .map(|(written, (_, url))| (written.clone(), url.clone()))
@@ -91,92 +136,77 @@ impl BodyCache {
             )
             .collect();
         self.targets = targets;
+
         let notice_inputs: Vec<BodyInput> = model
             .notices
             .iter()
-            .map(|n| {
-                (
-                    n.source.rel_path.clone(),
-                    n.source.body.clone(),
-                    n.source.body_line,
-                )
-            })
+            .map(|n| (n.source.body.clone(), n.source.body_line))
             .collect();
-        let notices = self.render_all(&notice_inputs, &context, &retargeted);
-        let modification_inputs: Vec<(ModificationKey, BodyInput)> = model
+        let modification_keys: Vec<ModificationKey> = model
             .modifications
             .values()
-            .filter_map(|m| {
-                m.page.as_ref().map(|p| {
-                    (
-                        m.key.clone(),
-                        (p.rel_path.clone(), p.body.clone(), p.body_line),
-                    )
-                })
+            .filter(|m| m.page.is_some())
+            .map(|m| m.key.clone())
+            .collect();
+        let modification_inputs: Vec<BodyInput> = modification_keys
+            .iter()
+            .filter_map(|k| {
+                model
+                    .modifications
+                    .get(k)?
+                    .page
+                    .as_ref()
+                    .map(|p| (p.body.clone(), p.body_line))
             })
             .collect();
-        let modification_bodies = self.render_all(
-            &modification_inputs
-                .iter()
-                .map(|(_, input)| input.clone())
-                .collect::<Vec<_>>(),
-            &context,
-            &retargeted,
-        );
         let page_inputs: Vec<BodyInput> = model
             .pages
             .iter()
-            .map(|p| (p.rel_path.clone(), p.body.clone(), p.body_line))
+            .map(|p| (p.body.clone(), p.body_line))
             .collect();
+        let notices = self.render_all(&notice_inputs, &context, &retargeted);
+        let modification_bodies = self.render_all(&modification_inputs, &context, &retargeted);
         let pages = self.render_all(&page_inputs, &context, &retargeted);
-        // Forget bodies whose files are gone, so the cache does not grow without bound.
-        let live: std::collections::HashSet<&PathBuf> = notice_inputs
+        // Forget bodies whose texts are gone, so the cache does not grow without bound.
+        let live: HashSet<usize> = notice_inputs
             .iter()
-            .chain(modification_inputs.iter().map(|(_, i)| i))
-            .chain(page_inputs.iter())
-            .map(|(p, _, _)| p)
+            .chain(&modification_inputs)
+            .chain(&page_inputs)
+            .map(|(text, _)| address(text))
             .collect();
-        self.entries.retain(|path, _| live.contains(path));
+        self.entries.retain(|key, _| live.contains(key));
 
         let mut result = RenderedBodies::default();
+        result
+            .all
+            .reserve(notices.len() + modification_bodies.len() + pages.len());
         for (index, (rendered, fresh)) in notices.iter().enumerate() {
             model.add_mentions(index, &rendered.mentions);
             let notice = &model.notices[index];
-            result.links.push(BodyLinks {
-                file: notice.source.rel_path.clone(),
-                page_path: Urls::notice_path(notice.slug()),
-                body: Arc::clone(rendered),
-            });
-            result.fresh.push(*fresh);
             let summary = match &notice.source.summary {
                 Some(summary) => Arc::from(summary.as_str()),
                 None => Arc::clone(&rendered.first_paragraph),
             };
             result.bodies.summaries.push(summary);
             result.bodies.notices.push(Arc::clone(&rendered.html));
+            result
+                .all
+                .push((BodySource::Notice(index), Arc::clone(rendered), *fresh));
         }
-        for ((key, (file, _, _)), (rendered, fresh)) in
-            modification_inputs.into_iter().zip(modification_bodies)
-        {
+        for (key, (rendered, fresh)) in modification_keys.into_iter().zip(modification_bodies) {
             result
                 .bodies
                 .modifications
                 .insert(key.clone(), Arc::clone(&rendered.html));
-            result.links.push(BodyLinks {
-                file,
-                page_path: Urls::modification_path(&key),
-                body: rendered,
-            });
-            result.fresh.push(fresh);
+            result
+                .all
+                .push((BodySource::Modification(key), rendered, fresh));
         }
-        for (page, (rendered, fresh)) in model.pages.iter().zip(&pages) {
-            result.links.push(BodyLinks {
-                file: page.rel_path.clone(),
-                page_path: format!("{}/", page.slug),
-                body: Arc::clone(rendered),
-            });
-            result.fresh.push(*fresh);
+        for (index, (rendered, fresh)) in pages.iter().enumerate() {
             result.bodies.pages.push(Arc::clone(&rendered.html));
+            result
+                .all
+                .push((BodySource::Page(index), Arc::clone(rendered), *fresh));
         }
         result.notices = notices.into_iter().map(|(r, _)| r).collect();
         result.pages = pages.into_iter().map(|(r, _)| r).collect();
@@ -193,10 +223,10 @@ impl BodyCache {
         let entries = &self.entries;
         let rendered: Vec<(Arc<RenderedMarkdown>, bool)> = inputs
             .par_iter()
-            .map(|(path, text, first_line)| {
-                if let Some(cached) = entries.get(path)
+            .map(|(text, first_line)| {
+                if let Some(cached) = entries.get(&address(text))
                     && cached.first_line == *first_line
-                    && (Arc::ptr_eq(&cached.text, text) || cached.text == *text)
+                    && Arc::ptr_eq(&cached.text, text)
                     && (retargeted.is_empty()
                         || !cached
                             .rendered
@@ -209,10 +239,10 @@ impl BodyCache {
                 (Arc::new(render_markdown(text, *first_line, context)), true)
             })
             .collect();
-        for ((path, text, first_line), (rendered, fresh)) in inputs.iter().zip(&rendered) {
+        for ((text, first_line), (rendered, fresh)) in inputs.iter().zip(&rendered) {
             if *fresh {
                 self.entries.insert(
-                    path.clone(),
+                    address(text),
                     CachedBody {
                         text: Arc::clone(text),
                         first_line: *first_line,
@@ -223,4 +253,9 @@ impl BodyCache {
         }
         rendered
     }
+}
+
+/// The address of a text, which identifies it while the cache holds it.
+fn address(text: &Arc<str>) -> usize {
+    Arc::as_ptr(text) as *const u8 as usize
 }

@@ -8,6 +8,8 @@
 //! its own page and in the feed. Each class re-renders only the pages that show it.
 
 use std::collections::{BTreeSet, HashMap};
+
+use ahash::AHashMap;
 use std::sync::Arc;
 
 use crate::markdown::RenderedMarkdown;
@@ -52,13 +54,13 @@ impl NoticeChange {
 /// The pages of the new build that must be rendered again.
 pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<PageId> {
     let Comparison { old, new, .. } = comparison;
-    let old_index: HashMap<&str, usize> = old
+    let old_index: AHashMap<&str, usize> = old
         .notices
         .iter()
         .enumerate()
         .map(|(i, n)| (n.slug(), i))
         .collect();
-    let new_index: HashMap<&str, usize> = new
+    let new_index: AHashMap<&str, usize> = new
         .notices
         .iter()
         .enumerate()

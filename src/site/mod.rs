@@ -16,7 +16,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use walkdir::WalkDir;
 
-use crate::check::{BodyLinks, check_body_links};
+use crate::check::check_body_links;
 use crate::config::{CONFIG_FILE, Config};
 use crate::content::DocumentSource;
 use crate::content::discover::{is_ignored_name, relative};
@@ -130,7 +130,11 @@ struct LastGood {
     model: SiteModel,
     notice_bodies: Vec<Arc<RenderedMarkdown>>,
     page_bodies: Vec<Arc<RenderedMarkdown>>,
-    generated: BTreeMap<String, Bytes>,
+    // The static files copied into `site`: the rest of it is what the build generated.
+    static_paths: Vec<String>,
+    // The output paths of the generated pages, and those plus the static files.
+    live: Arc<HashSet<String>>,
+    known: Arc<HashSet<String>>,
     site: Arc<RenderedSite>,
 }
 
@@ -274,28 +278,33 @@ impl SiteBuilder {
         let statics = self.statics.as_ref().expect("static files were just read");
         let site_pages = Pages::new(&model, config.page_size);
         let all_pages = site_pages.all_pages();
-        let live: HashSet<String> = all_pages
-            .iter()
-            .map(|p| site_pages.output_path(p))
-            .collect();
-        let mut known = live.clone();
-        known.extend(statics.keys().cloned());
-        known.extend(pending);
+        // The set of pages follows from the slugs, keys and ids alone: when those are as in the
+        // last good build, so are the output paths, and the set need not be made again.
+        let last_pages = self.last.as_ref().filter(|last| {
+            last.config.page_size == config.page_size && same_page_set(&last.model, &model)
+        });
+        let live: Arc<HashSet<String>> = match last_pages {
+            Some(last) => Arc::clone(&last.live),
+            None => Arc::new(
+                all_pages
+                    .iter()
+                    .map(|p| site_pages.output_path(p))
+                    .collect(),
+            ),
+        };
+        let known: Arc<HashSet<String>> = match last_pages {
+            Some(last) if !statics_reloaded && pending.is_empty() => Arc::clone(&last.known),
+            _ => {
+                let mut known = (*live).clone();
+                known.extend(statics.keys().cloned());
+                known.extend(pending);
+                Arc::new(known)
+            }
+        };
         // After a good build with the same set of pages, only bodies rendered anew can have new
         // broken links; after a failed build every body is checked again.
-        let same_pages = self.last.as_ref().is_some_and(|last| {
-            !self.last_failed
-                && !statics_reloaded
-                && last.generated.len() == live.len()
-                && last.generated.keys().all(|path| live.contains(path))
-        });
-        let to_check: Vec<BodyLinks> = rendered_bodies
-            .links
-            .iter()
-            .zip(&rendered_bodies.fresh)
-            .filter(|(_, fresh)| !same_pages || **fresh)
-            .map(|(links, _)| links.clone())
-            .collect();
+        let same_pages = last_pages.is_some() && !self.last_failed && !statics_reloaded;
+        let to_check = rendered_bodies.links_to_check(&model, same_pages);
         diagnostics.extend(check_body_links(&to_check, &known, &config.base_path));
         clock.lap("links");
         let Some(templates) = self.templates.clone() else {
@@ -358,10 +367,14 @@ impl SiteBuilder {
                     new: &model,
                     new_bodies: &rendered_bodies.notices,
                     new_pages: &rendered_bodies.pages,
-                    page_set_changed: last.generated.len() != live.len()
-                        || last.generated.keys().any(|path| !live.contains(path)),
+                    page_set_changed: last_pages.is_none(),
                 };
-                (dirty_pages(&comparison, &renderer), last.generated.clone())
+                // The last site less its static files is what was generated.
+                let mut generated = last.site.files.clone();
+                for path in &last.static_paths {
+                    generated.remove(path);
+                }
+                (dirty_pages(&comparison, &renderer), generated)
             }
             None => (all_pages, BTreeMap::new()),
         };
@@ -380,15 +393,15 @@ impl SiteBuilder {
         generated.retain(|path, _| live.contains(path));
         generated.extend(files);
 
-        let mut site = RenderedSite {
-            files: generated.clone(),
-        };
+        let mut site = RenderedSite { files: generated };
+        let mut static_paths = Vec::with_capacity(statics.len());
         for (path, bytes) in statics {
             if site.files.contains_key(path) {
                 diagnostics.push(shadowed(path));
                 continue;
             }
             site.files.insert(path.clone(), bytes.clone());
+            static_paths.push(path.clone());
         }
         let site = Arc::new(site);
         self.last = Some(LastGood {
@@ -398,7 +411,9 @@ impl SiteBuilder {
             model,
             notice_bodies: rendered_bodies.notices,
             page_bodies: rendered_bodies.pages,
-            generated,
+            static_paths,
+            live: Arc::clone(&live),
+            known,
             site: Arc::clone(&site),
         });
         clock.lap("assemble");
@@ -417,6 +432,35 @@ impl SiteBuilder {
     pub fn last_site(&self) -> Option<Arc<RenderedSite>> {
         self.last.as_ref().map(|l| Arc::clone(&l.site))
     }
+}
+
+/// Whether two models have the same pages: the same notices in the same order, the same
+/// modifications, documents and free pages.
+fn same_page_set(old: &SiteModel, new: &SiteModel) -> bool {
+    old.notices.len() == new.notices.len()
+        && old
+            .notices
+            .iter()
+            .zip(&new.notices)
+            .all(|(a, b)| a.slug() == b.slug())
+        && old.modifications.len() == new.modifications.len()
+        && old
+            .modifications
+            .keys()
+            .zip(new.modifications.keys())
+            .all(|(a, b)| a == b)
+        && old.documents.len() == new.documents.len()
+        && old
+            .documents
+            .iter()
+            .zip(&new.documents)
+            .all(|(a, b)| a.id == b.id)
+        && old.pages.len() == new.pages.len()
+        && old
+            .pages
+            .iter()
+            .zip(&new.pages)
+            .all(|(a, b)| a.slug == b.slug)
 }
 
 /// The warning for a static file that a generated page hides.
