@@ -13,7 +13,7 @@
 #   SEED=1               corpus seed
 #   AS_OF=2026-11-29     build date given to secsite
 #   BENCH_DIR=/dev/shm/secsite-bench   corpora (cached by size and seed), outputs, logs
-#   TIMEOUT=1800         seconds before one build is killed and reported as failed
+#   TIMEOUT=1800         seconds before one build is killed and reported as `timeout`
 #   NO_BUILD=1           use the binaries already in BENCH_DIR/bin (skip cargo build)
 #   TABLE_FROM=FILE      only print the table of the raw data file of an earlier run, then exit
 #   IDLE_WAIT=120        before each run, wait up to this many seconds for the machine to be idle
@@ -193,8 +193,15 @@ measure() {
     esac
     local status=ok busy_before busy_after
     busy_before=$(busy_ticks)
-    if ! timeout "$TIMEOUT" /usr/bin/time -f '%e %U %S %M' -o "$timing" "${cmd[@]}" >"$log" 2>&1; then
-        status=failed
+    # timeout inside time, so that the build itself receives the signal; time reports the
+    # resources of timeout and of the build it waited for.
+    local rc=0
+    /usr/bin/time -f '%e %U %S %M' -o "$timing" timeout "$TIMEOUT" "${cmd[@]}" >"$log" 2>&1 || rc=$?
+    if ((rc == 124)); then
+        status=timeout
+        echo "(killed after TIMEOUT=$TIMEOUT s)" >>"$log"
+    elif ((rc != 0)); then
+        status="exit-$rc"
     fi
     busy_after=$(busy_ticks)
     if [[ "$tool" == secsite && -s "$log" && "$status" == ok ]]; then
