@@ -69,8 +69,10 @@ pub enum PageId {
     NotFound,
     /// `/feed.xml`.
     Feed,
-    /// `/sitemap.xml`.
+    /// `/sitemap.xml`: the sitemap, or, past 50,000 URLs, the index of its parts.
     Sitemap,
+    /// `/sitemap-N.xml`, from 1: a part of a sitemap too large for one file.
+    SitemapPart(usize),
     /// `/robots.txt`.
     Robots,
 }
@@ -124,6 +126,11 @@ impl<'a> Pages<'a> {
         );
         pages.extend((0..model.documents.len()).map(PageId::Document));
         pages.extend((0..model.pages.len()).map(PageId::Page));
+        let listed = pages.iter().filter(|p| is_sitemap_page(p)).count();
+        let parts = listed.div_ceil(SITEMAP_LIMIT);
+        if parts > 1 {
+            pages.extend((1..=parts).map(PageId::SitemapPart));
+        }
         pages
     }
 
@@ -142,6 +149,7 @@ impl<'a> Pages<'a> {
             PageId::NotFound => "404.html".to_string(),
             PageId::Feed => "feed.xml".to_string(),
             PageId::Sitemap => "sitemap.xml".to_string(),
+            PageId::SitemapPart(n) => format!("sitemap-{n}.xml"),
             PageId::Robots => "robots.txt".to_string(),
         }
     }
@@ -252,7 +260,8 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .filter_map(|page| {
                 let rendered = match page {
-                    PageId::Sitemap => self.sitemap(&renderer),
+                    PageId::Sitemap => self.sitemap(&renderer, None),
+                    PageId::SitemapPart(n) => self.sitemap(&renderer, Some(*n)),
                     PageId::Robots => Ok((
                         "robots.txt".to_string(),
                         format!(
@@ -274,19 +283,19 @@ impl<'a> Renderer<'a> {
     }
 
     /// The sitemap lists every HTML page but the 404 page.
-    fn sitemap(&self, renderer: &PageRenderer<'_>) -> Result<(String, String), Diagnostic> {
-        let mut urls: Vec<SitemapUrlView> = self
+    /// The sitemap: every HTML page but the 404 page, sorted. Past `SITEMAP_LIMIT` URLs (the
+    /// protocol's limit per file) `sitemap.xml` is an index of `sitemap-N.xml` parts.
+    fn sitemap(
+        &self,
+        renderer: &PageRenderer<'_>,
+        part: Option<usize>,
+    ) -> Result<(String, String), Diagnostic> {
+        let mut pages: Vec<(String, Option<String>)> = self
             .all_pages()
             .iter()
-            .filter(|p| {
-                !matches!(
-                    p,
-                    PageId::NotFound | PageId::Feed | PageId::Sitemap | PageId::Robots
-                )
-            })
-            .map(|page| SitemapUrlView {
-                loc: self.views.urls.permalink(&self.site_path(page)),
-                lastmod: match page {
+            .filter(|p| is_sitemap_page(p))
+            .map(|page| {
+                let lastmod = match page {
                     PageId::Notice(i) => Some(
                         self.model.notices[*i]
                             .source
@@ -295,14 +304,61 @@ impl<'a> Renderer<'a> {
                             .to_string(),
                     ),
                     _ => None,
-                },
+                };
+                (self.views.urls.permalink(&self.site_path(page)), lastmod)
             })
             .collect();
-        urls.sort_by(|a, b| a.loc.cmp(&b.loc));
-        renderer.page("sitemap.xml", "home", "sitemap.xml", None, |c| {
+        pages.sort();
+        let parts = pages.len().div_ceil(SITEMAP_LIMIT);
+        let urls: Vec<SitemapUrlView> = match part {
+            None if parts > 1 => {
+                return Ok((
+                    "sitemap.xml".to_string(),
+                    sitemap_index(&self.views.urls, parts),
+                ));
+            }
+            None => pages,
+            Some(n) => pages
+                .into_iter()
+                .skip((n - 1) * SITEMAP_LIMIT)
+                .take(SITEMAP_LIMIT)
+                .collect(),
+        }
+        .into_iter()
+        .map(|(loc, lastmod)| SitemapUrlView { loc, lastmod })
+        .collect();
+        let path = part.map_or_else(|| "sitemap.xml".to_string(), |n| format!("sitemap-{n}.xml"));
+        renderer.page("sitemap.xml", "home", &path, None, |c| {
             c.insert("urls", &urls);
         })
     }
+}
+
+/// The most URLs one sitemap file may hold (sitemaps.org).
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+fn is_sitemap_page(page: &PageId) -> bool {
+    !matches!(
+        page,
+        PageId::NotFound | PageId::Feed | PageId::Sitemap | PageId::SitemapPart(_) | PageId::Robots
+    )
+}
+
+/// A sitemap index of `parts` sitemap files.
+fn sitemap_index(urls: &Urls, parts: usize) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for n in 1..=parts {
+        let loc = urls
+            .permalink(&format!("sitemap-{n}.xml"))
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        xml.push_str(&format!("  <sitemap><loc>{loc}</loc></sitemap>\n"));
+    }
+    xml.push_str("</sitemapindex>\n");
+    xml
 }
 
 /// The output file of a site path: folders get `index.html`.
@@ -507,7 +563,9 @@ impl PageRenderer<'_> {
                 )
             }
             PageId::NotFound => self.page("404.html", "error", "404.html", None, |_| {}),
-            PageId::Sitemap | PageId::Robots => unreachable!("rendered by Renderer"),
+            PageId::Sitemap | PageId::SitemapPart(_) | PageId::Robots => {
+                unreachable!("rendered by Renderer")
+            }
             PageId::Feed => {
                 let feed = self.builder.feed(&self.config.title, self.newest_first);
                 self.page("feed.xml", "home", "feed.xml", None, |c| {

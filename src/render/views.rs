@@ -382,6 +382,7 @@ pub struct PageNumberView {
     number: usize,
     url: String,
     current: bool,
+    gap_before: bool,
 }
 
 impl PaginatorView {
@@ -393,15 +394,35 @@ impl PaginatorView {
             total,
             previous_url: (current > 1).then(|| url(current - 1)),
             next_url: (current < total).then(|| url(current + 1)),
-            pages: (1..=total)
-                .map(|number| PageNumberView {
-                    number,
-                    url: url(number),
-                    current: number == current,
+            pages: page_window(current, total)
+                .into_iter()
+                .scan(0, |previous, number| {
+                    let gap_before = *previous != 0 && number > *previous + 1;
+                    *previous = number;
+                    Some(PageNumberView {
+                        number,
+                        url: url(number),
+                        current: number == current,
+                        gap_before,
+                    })
                 })
                 .collect(),
         }
     }
+}
+
+/// The page numbers a paginator shows: the first, the last, and two on each side of the
+/// current one. Listing every page would make each listing page as long as the number of pages,
+/// and the listings quadratic in the number of notices.
+fn page_window(current: usize, total: usize) -> Vec<usize> {
+    let mut numbers: Vec<usize> = [1, total]
+        .into_iter()
+        .chain(current.saturating_sub(2).max(1)..=(current + 2).min(total))
+        .filter(|n| (1..=total).contains(n))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
 }
 
 /// Counts shown on the home page.
@@ -776,4 +797,18 @@ pub struct SitemapUrlView {
     pub loc: String,
     /// The date it last changed, when known.
     pub lastmod: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_window;
+
+    #[test]
+    fn paginators_show_a_window_not_every_page() {
+        assert_eq!(page_window(1, 1), [1]);
+        assert_eq!(page_window(1, 4), [1, 2, 3, 4]);
+        assert_eq!(page_window(1, 500), [1, 2, 3, 500]);
+        assert_eq!(page_window(250, 500), [1, 248, 249, 250, 251, 252, 500]);
+        assert_eq!(page_window(500, 500), [1, 498, 499, 500]);
+    }
 }

@@ -113,6 +113,13 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
     }
     if comparison.page_set_changed || order_changed || dates_changed {
         dirty.insert(PageId::Sitemap);
+        // A large sitemap is split in parts that the index lists.
+        dirty.extend(
+            renderer
+                .all_pages()
+                .into_iter()
+                .filter(|p| matches!(p, PageId::SitemapPart(_))),
+        );
     }
 
     // Notice pages: changed notices, and the neighbours that show a changed or moved notice.
