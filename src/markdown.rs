@@ -76,13 +76,11 @@ pub fn render_markdown(body: &str, first_line: usize, context: &LinkContext) -> 
                 id,
             }) => {
                 no_autolink_depth += 1;
-                let written = dest_url.to_string();
-                let dest_url = place_under_base(dest_url, link_type, &context.base_path);
-                record_link(
+                let dest_url = follow_link(
                     &mut result,
-                    written,
-                    &dest_url,
+                    dest_url,
                     link_type,
+                    context,
                     &lines,
                     range.start,
                 );
@@ -100,13 +98,11 @@ pub fn render_markdown(body: &str, first_line: usize, context: &LinkContext) -> 
                 id,
             }) => {
                 no_autolink_depth += 1;
-                let written = dest_url.to_string();
-                let dest_url = place_under_base(dest_url, link_type, &context.base_path);
-                record_link(
+                let dest_url = follow_link(
                     &mut result,
-                    written,
-                    &dest_url,
+                    dest_url,
                     link_type,
+                    context,
                     &lines,
                     range.start,
                 );
@@ -198,6 +194,22 @@ fn place_under_base<'a>(dest: CowStr<'a>, link_type: LinkType, base_path: &str) 
         return dest;
     }
     CowStr::from(format!("{base_path}{}", &dest[1..]))
+}
+
+/// Records a link or image (as written, for messages) and returns its destination placed under
+/// the base path.
+fn follow_link<'a>(
+    result: &mut RenderedMarkdown,
+    dest_url: CowStr<'a>,
+    link_type: LinkType,
+    context: &LinkContext,
+    lines: &LineIndex,
+    offset: usize,
+) -> CowStr<'a> {
+    let written = dest_url.to_string();
+    let dest_url = place_under_base(dest_url, link_type, &context.base_path);
+    record_link(result, written, &dest_url, link_type, lines, offset);
+    dest_url
 }
 
 fn record_link(
