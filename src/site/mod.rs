@@ -316,39 +316,29 @@ impl SiteBuilder {
 
         let renderer = Renderer::new(&model, &config, &templates, &rendered_bodies.bodies);
         if let Target::Directory(dir) = target {
-            let pages = all_pages.len();
-            let mut written =
-                write_pages(&renderer, &all_pages, &live, dir).map_err(|failure| {
-                    if let BuildFailure::Content(problems) = failure {
-                        diagnostics.extend(problems);
-                        BuildFailure::Content(std::mem::take(&mut diagnostics))
-                    } else {
-                        failure
-                    }
-                })?;
+            let files = match write_to_directory(
+                &renderer,
+                &all_pages,
+                &live,
+                statics,
+                dir,
+                &mut diagnostics,
+            ) {
+                Ok(files) => files,
+                Err(BuildFailure::Content(problems)) => {
+                    diagnostics.extend(problems);
+                    return Err(BuildFailure::Content(diagnostics));
+                }
+                Err(failure) => return Err(failure),
+            };
             clock.lap("render and write");
-            for (path, bytes) in statics {
-                if live.contains(path) {
-                    diagnostics.push(shadowed(path));
-                    continue;
-                }
-                let file = dir.join(path);
-                if let Some(parent) = file.parent() {
-                    std::fs::create_dir_all(parent)
-                        .with_context(|| format!("cannot create {}", parent.display()))?;
-                }
-                std::fs::write(&file, bytes)
-                    .with_context(|| format!("cannot write {}", file.display()))?;
-                written += 1;
-            }
-            clock.lap("static");
             return Ok(Build {
                 site: Arc::new(RenderedSite::default()),
                 diagnostics,
-                rendered: pages,
+                rendered: all_pages.len(),
                 rendered_paths: Vec::new(),
                 pages: all_pages_html(&live),
-                files: written,
+                files,
                 timings: clock.laps,
             });
         }
@@ -475,6 +465,33 @@ fn shadowed(path: &str) -> Diagnostic {
 /// How many of the generated files are HTML pages.
 fn all_pages_html(live: &HashSet<String>) -> usize {
     live.iter().filter(|p| p.ends_with(".html")).count()
+}
+
+/// Renders every page into `dir` and copies the static files a page does not hide; returns how
+/// many files were written.
+fn write_to_directory(
+    renderer: &Renderer<'_>,
+    pages: &[crate::render::PageId],
+    live: &HashSet<String>,
+    statics: &BTreeMap<String, Bytes>,
+    dir: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Result<usize, BuildFailure> {
+    let mut written = write_pages(renderer, pages, live, dir)?;
+    for (path, bytes) in statics {
+        if live.contains(path) {
+            diagnostics.push(shadowed(path));
+            continue;
+        }
+        let file = dir.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&file, bytes).with_context(|| format!("cannot write {}", file.display()))?;
+        written += 1;
+    }
+    Ok(written)
 }
 
 /// Renders `pages` and writes each into `dir` as soon as it is rendered; returns how many files
