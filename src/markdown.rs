@@ -247,7 +247,7 @@ fn link_modification_ids<'a>(
     let mut last = 0;
     for (start, end, key, url) in matches {
         if start > last {
-            events.push(Event::Text(CowStr::from(text[last..start].to_string())));
+            events.push(Event::Text(slice(&text, last, start)));
         }
         events.push(Event::Start(Tag::Link {
             link_type: LinkType::Inline,
@@ -255,13 +255,21 @@ fn link_modification_ids<'a>(
             title: CowStr::Borrowed(""),
             id: CowStr::Borrowed(""),
         }));
-        events.push(Event::Text(CowStr::from(text[start..end].to_string())));
+        events.push(Event::Text(slice(&text, start, end)));
         events.push(Event::End(TagEnd::Link));
         result.mentions.insert(key);
         last = end;
     }
     if last < text.len() {
-        events.push(Event::Text(CowStr::from(text[last..].to_string())));
+        events.push(Event::Text(slice(&text, last, text.len())));
+    }
+}
+
+/// Part of a text event: borrowed from the source when the event is (no copy), else copied.
+fn slice<'a>(text: &CowStr<'a>, start: usize, end: usize) -> CowStr<'a> {
+    match text {
+        CowStr::Borrowed(borrowed) => CowStr::Borrowed(&borrowed[start..end]),
+        other => CowStr::from(other[start..end].to_string()),
     }
 }
 
