@@ -44,9 +44,9 @@ pub struct RenderedMarkdown {
     pub heading_ids: Vec<String>,
     /// The first paragraph as plain text.
     pub first_paragraph: Arc<str>,
-    /// Every word looked up as a modification id, with the URL it led to: the HTML stays valid
-    /// as long as each of these lookups gives the same answer.
-    pub lookups: Vec<(ModificationKey, Option<String>)>,
+    /// Every word looked up as a modification id, found or not, sorted and without repeats: the
+    /// HTML stays valid as long as none of these ids leads elsewhere.
+    pub lookups: Vec<ModificationKey>,
 }
 
 /// Renders `body`, which starts on line `first_line` of its file.
@@ -184,6 +184,9 @@ pub fn render_markdown(body: &str, first_line: usize, context: &LinkContext) -> 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     result.html = Arc::from(html);
+    result.lookups.sort_unstable();
+    result.lookups.dedup();
+    result.lookups.shrink_to_fit();
     result
 }
 
@@ -277,11 +280,11 @@ fn slice<'a>(text: &CowStr<'a>, start: usize, end: usize) -> CowStr<'a> {
 fn find_modification_ids(
     text: &str,
     context: &LinkContext,
-    lookups: &mut Vec<(ModificationKey, Option<String>)>,
+    lookups: &mut Vec<ModificationKey>,
 ) -> Vec<(usize, usize, ModificationKey, String)> {
     let mut lookup = |key: ModificationKey| {
         let found = context.modifications.get(&key).cloned();
-        lookups.push((key, found.as_ref().map(|(_, url)| url.clone())));
+        lookups.push(key);
         found
     };
     let words = word_ranges(text);

@@ -232,7 +232,7 @@ impl BodyCache {
                             .rendered
                             .lookups
                             .iter()
-                            .any(|(key, _)| retargeted.contains(key)))
+                            .any(|key| retargeted.contains(key)))
                 {
                     return (Arc::clone(&cached.rendered), false);
                 }
