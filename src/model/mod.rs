@@ -32,6 +32,8 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "robots",
     "404",
     "static",
+    "search",
+    "api",
 ];
 
 /// The whole site, ready to render.

@@ -1,6 +1,8 @@
 //! Rendering: every page of the site through the templates into a `RenderedSite`, an in-memory map
 //! from output path to bytes. Nothing here reads content or writes files.
 
+pub mod calendar;
+pub mod exports;
 pub mod templates;
 pub mod views;
 
@@ -16,7 +18,11 @@ use crate::diag::Diagnostic;
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
 pub use templates::Templates;
-use views::{CountsView, PageView, PaginatorView, SiteView, SitemapUrlView, Urls, ViewBuilder};
+use views::{
+    CALENDAR_PATH, CountsView, DOCUMENTS_EXPORT_PATH, LOG_HISTORY_PATH, MODIFICATIONS_EXPORT_PATH,
+    PageView, PaginatorView, RELEASES_EXPORT_PATH, SEARCH_INDEX_PATH, SEARCH_PATH, SiteView,
+    SitemapUrlView, Urls, ViewBuilder,
+};
 
 /// The rendered Markdown of the site, made by the markdown stage.
 #[derive(Debug, Clone, Default)]
@@ -75,6 +81,58 @@ pub enum PageId {
     SitemapPart(usize),
     /// `/robots.txt`.
     Robots,
+    /// `/search/`: the search page.
+    Search,
+    /// `/search/index.json`: what the search page searches.
+    SearchIndex,
+    /// `/documents/history.json`: every document's versions, for the log as at a date.
+    LogHistory,
+    /// One of the JSON exports of `/api/`.
+    Export(Export),
+    /// `/calendar.ics`: the effective dates of the releases.
+    Calendar,
+    /// `/modifications/<id>/feed.xml`: the Atom feed of one modification.
+    ModificationFeed(ModificationKey),
+    /// `/documents/<id>/feed.xml`: the Atom feed of one document, by index in the model.
+    DocumentFeed(usize),
+}
+
+/// The JSON exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Export {
+    /// `/api/releases.json`: every notice.
+    Releases,
+    /// `/api/modifications.json`: every modification.
+    Modifications,
+    /// `/api/documents.json`: every document with its history.
+    Documents,
+}
+
+impl Export {
+    /// Every export.
+    pub const ALL: [Export; 3] = [Export::Releases, Export::Modifications, Export::Documents];
+
+    /// Its site path.
+    pub fn site_path(self) -> &'static str {
+        match self {
+            Export::Releases => RELEASES_EXPORT_PATH,
+            Export::Modifications => MODIFICATIONS_EXPORT_PATH,
+            Export::Documents => DOCUMENTS_EXPORT_PATH,
+        }
+    }
+}
+
+impl PageId {
+    /// The pages made from the whole model rather than from one notice, modification or
+    /// document: the data files and the calendar.
+    pub const WHOLE_MODEL: [PageId; 6] = [
+        PageId::SearchIndex,
+        PageId::LogHistory,
+        PageId::Export(Export::Releases),
+        PageId::Export(Export::Modifications),
+        PageId::Export(Export::Documents),
+        PageId::Calendar,
+    ];
 }
 
 /// The pages a model has and where they go, known without rendering anything.
@@ -114,7 +172,9 @@ impl<'a> Pages<'a> {
             PageId::Feed,
             PageId::Sitemap,
             PageId::Robots,
+            PageId::Search,
         ];
+        pages.extend(PageId::WHOLE_MODEL);
         pages.extend((1..=self.listing_pages()).map(PageId::Listing));
         pages.extend((0..model.notices.len()).map(PageId::Notice));
         pages.extend(
@@ -124,7 +184,15 @@ impl<'a> Pages<'a> {
                 .cloned()
                 .map(PageId::Modification),
         );
+        pages.extend(
+            model
+                .modifications
+                .keys()
+                .cloned()
+                .map(PageId::ModificationFeed),
+        );
         pages.extend((0..model.documents.len()).map(PageId::Document));
+        pages.extend((0..model.documents.len()).map(PageId::DocumentFeed));
         pages.extend((0..model.pages.len()).map(PageId::Page));
         let listed = pages.iter().filter(|p| is_sitemap_page(p)).count();
         let parts = listed.div_ceil(SITEMAP_LIMIT);
@@ -151,6 +219,13 @@ impl<'a> Pages<'a> {
             PageId::Sitemap => "sitemap.xml".to_string(),
             PageId::SitemapPart(n) => format!("sitemap-{n}.xml"),
             PageId::Robots => "robots.txt".to_string(),
+            PageId::Search => SEARCH_PATH.to_string(),
+            PageId::SearchIndex => SEARCH_INDEX_PATH.to_string(),
+            PageId::LogHistory => LOG_HISTORY_PATH.to_string(),
+            PageId::Export(export) => export.site_path().to_string(),
+            PageId::Calendar => CALENDAR_PATH.to_string(),
+            PageId::ModificationFeed(key) => Urls::modification_feed_path(key),
+            PageId::DocumentFeed(i) => Urls::document_feed_path(&model.documents[*i].id),
         }
     }
 
@@ -269,6 +344,33 @@ impl<'a> Renderer<'a> {
                             self.views.urls.permalink("sitemap.xml")
                         ),
                     )),
+                    PageId::SearchIndex => Ok((
+                        SEARCH_INDEX_PATH.to_string(),
+                        exports::search_index_json(&self.views),
+                    )),
+                    PageId::LogHistory => Ok((
+                        LOG_HISTORY_PATH.to_string(),
+                        exports::log_history_json(&self.views),
+                    )),
+                    PageId::Export(export) => {
+                        let title = &self.config.title;
+                        let json = match export {
+                            Export::Releases => exports::releases_json(&self.views, title),
+                            Export::Modifications => {
+                                exports::modifications_json(&self.views, title)
+                            }
+                            Export::Documents => exports::documents_json(&self.views, title),
+                        };
+                        Ok((export.site_path().to_string(), json))
+                    }
+                    PageId::Calendar => Ok((
+                        CALENDAR_PATH.to_string(),
+                        calendar::calendar_ics(
+                            &self.views,
+                            &self.config.title,
+                            self.config.description.as_deref(),
+                        ),
+                    )),
                     other => renderer.render(other),
                 };
                 rendered.and_then(|(path, text)| consume(path, text)).err()
@@ -337,11 +439,30 @@ impl<'a> Renderer<'a> {
 /// The most URLs one sitemap file may hold (sitemaps.org).
 pub const SITEMAP_LIMIT: usize = 50_000;
 
+/// Whether the sitemap lists a page: every HTML page but the 404 page.
 fn is_sitemap_page(page: &PageId) -> bool {
-    !matches!(
-        page,
-        PageId::NotFound | PageId::Feed | PageId::Sitemap | PageId::SitemapPart(_) | PageId::Robots
-    )
+    match page {
+        PageId::Home
+        | PageId::Listing(_)
+        | PageId::Notice(_)
+        | PageId::ModificationIndex
+        | PageId::Modification(_)
+        | PageId::Log
+        | PageId::Document(_)
+        | PageId::Page(_)
+        | PageId::Search => true,
+        PageId::NotFound
+        | PageId::Feed
+        | PageId::Sitemap
+        | PageId::SitemapPart(_)
+        | PageId::Robots
+        | PageId::SearchIndex
+        | PageId::LogHistory
+        | PageId::Export(_)
+        | PageId::Calendar
+        | PageId::ModificationFeed(_)
+        | PageId::DocumentFeed(_) => false,
+    }
 }
 
 /// A sitemap index of `parts` sitemap files.
@@ -563,15 +684,46 @@ impl PageRenderer<'_> {
                 )
             }
             PageId::NotFound => self.page("404.html", "error", "404.html", None, |_| {}),
-            PageId::Sitemap | PageId::SitemapPart(_) | PageId::Robots => {
+            PageId::Sitemap
+            | PageId::SitemapPart(_)
+            | PageId::Robots
+            | PageId::SearchIndex
+            | PageId::LogHistory
+            | PageId::Export(_)
+            | PageId::Calendar => {
                 unreachable!("rendered by Renderer")
             }
             PageId::Feed => {
-                let feed = self.builder.feed(&self.config.title, self.newest_first);
+                let feed = self.builder.feed(self.config, self.newest_first);
                 self.page("feed.xml", "home", "feed.xml", None, |c| {
                     c.insert("feed", &feed);
                 })
             }
+            PageId::ModificationFeed(key) => {
+                let feed = self.builder.modification_feed(self.config, key);
+                self.page(
+                    "feed.xml",
+                    "modifications",
+                    &Urls::modification_feed_path(key),
+                    None,
+                    |c| {
+                        c.insert("feed", &feed);
+                    },
+                )
+            }
+            PageId::DocumentFeed(index) => {
+                let feed = self.builder.document_feed(self.config, *index);
+                self.page(
+                    "feed.xml",
+                    "documents",
+                    &Urls::document_feed_path(&model.documents[*index].id),
+                    None,
+                    |c| {
+                        c.insert("feed", &feed);
+                    },
+                )
+            }
+            PageId::Search => self.page("search.html", "search", SEARCH_PATH, None, |_| {}),
         }
     }
 }

@@ -39,14 +39,18 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/document.html"),
     ),
     ("page.html", include_str!("../../templates/page.html")),
+    ("search.html", include_str!("../../templates/search.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("feed.xml", include_str!("../../templates/feed.xml")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
 ];
 
 /// The built-in static files, written unless the site's static/ has a file of the same name.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("../../static/style.css"))];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../static/style.css")),
+    ("search.js", include_bytes!("../../static/search.js")),
+    ("log.js", include_bytes!("../../static/log.js")),
+];
 
 /// The loaded templates of a site.
 pub struct Templates {

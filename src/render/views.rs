@@ -13,6 +13,7 @@ use tera::Value;
 use crate::config::Config;
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
+use crate::model::modification::Relation;
 use crate::model::release::Notice;
 
 /// Builds URLs under the site's base path.
@@ -56,6 +57,21 @@ impl Urls {
         format!("documents/{id}/")
     }
 
+    /// The site path of a modification's Atom feed.
+    pub fn modification_feed_path(key: &ModificationKey) -> String {
+        format!("modifications/{}/feed.xml", key.url_segment())
+    }
+
+    /// The site path of a document's Atom feed.
+    pub fn document_feed_path(id: &str) -> String {
+        format!("documents/{id}/feed.xml")
+    }
+
+    /// The site path of the Document Log as at `day` (the view a script makes of the log).
+    pub fn log_at_path(day: NaiveDate) -> String {
+        format!("documents/?at={}", day.format("%Y-%m-%d"))
+    }
+
     /// The site path of listing page `number` (1-based).
     pub fn listing_path(number: usize) -> String {
         if number <= 1 {
@@ -83,6 +99,21 @@ impl DateView {
     }
 }
 
+/// The site path of the search page.
+pub const SEARCH_PATH: &str = "search/";
+/// The site path of the search index.
+pub const SEARCH_INDEX_PATH: &str = "search/index.json";
+/// The site path of the versions the Document Log's script needs to show the log as at a date.
+pub const LOG_HISTORY_PATH: &str = "documents/history.json";
+/// The site path of the calendar of effective dates.
+pub const CALENDAR_PATH: &str = "calendar.ics";
+/// The site path of the notices' export.
+pub const RELEASES_EXPORT_PATH: &str = "api/releases.json";
+/// The site path of the modifications' export.
+pub const MODIFICATIONS_EXPORT_PATH: &str = "api/modifications.json";
+/// The site path of the documents' export.
+pub const DOCUMENTS_EXPORT_PATH: &str = "api/documents.json";
+
 /// Data every template receives.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView {
@@ -94,6 +125,17 @@ pub struct SiteView {
     build_date: DateView,
     feed_url: String,
     stylesheet_url: String,
+    search_url: String,
+    calendar_url: String,
+    exports: ExportUrlsView,
+}
+
+/// The URLs of the data exports.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportUrlsView {
+    releases: String,
+    modifications: String,
+    documents: String,
 }
 
 impl SiteView {
@@ -108,6 +150,13 @@ impl SiteView {
             build_date: DateView::new(as_of),
             feed_url: urls.path("feed.xml"),
             stylesheet_url: urls.path("style.css"),
+            search_url: urls.path(SEARCH_PATH),
+            calendar_url: urls.path(CALENDAR_PATH),
+            exports: ExportUrlsView {
+                releases: urls.path(RELEASES_EXPORT_PATH),
+                modifications: urls.path(MODIFICATIONS_EXPORT_PATH),
+                documents: urls.path(DOCUMENTS_EXPORT_PATH),
+            },
         }
     }
 }
@@ -186,6 +235,7 @@ pub struct NoticeView {
     has_versions: bool,
     body_html: Arc<str>,
     permalink: String,
+    log_url: Option<String>,
     extra: serde_json::Value,
 }
 
@@ -340,6 +390,9 @@ impl<'a> ViewBuilder<'a> {
             has_versions,
             body_html: self.bodies[index].clone(),
             permalink: self.urls.permalink(&Urls::notice_path(notice.slug())),
+            log_url: notice
+                .is_releasing()
+                .then(|| self.urls.path(&Urls::log_at_path(notice.effective))),
             extra: notice.source.extra.clone(),
         }
     }
@@ -478,6 +531,7 @@ pub struct ModificationView {
     notices: Vec<ModificationNoticeView>,
     documents: Vec<Value>,
     permalink: String,
+    feed_url: String,
 }
 
 impl ViewBuilder<'_> {
@@ -558,6 +612,7 @@ impl ViewBuilder<'_> {
                 .map(|d| self.document_link(d))
                 .collect(),
             permalink: self.urls.permalink(&Urls::modification_path(key)),
+            feed_url: self.urls.path(&Urls::modification_feed_path(key)),
         }
     }
 }
@@ -566,6 +621,7 @@ impl ViewBuilder<'_> {
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntryView {
     document: Value,
+    feed_url: String,
     version: Option<String>,
     since: Option<DateView>,
     notice: Option<Value>,
@@ -586,6 +642,8 @@ pub struct LogView {
     entries: Vec<LogEntryView>,
     upcoming: Vec<UpcomingChangeView>,
     as_of: DateView,
+    first_change: Option<DateView>,
+    history_url: String,
 }
 
 /// The version currently in effect for a document.
@@ -620,6 +678,7 @@ pub struct DocumentView {
     current: Option<CurrentVersionView>,
     history: Vec<HistoryRowView>,
     permalink: String,
+    feed_url: String,
 }
 
 impl ViewBuilder<'_> {
@@ -649,6 +708,9 @@ impl ViewBuilder<'_> {
                 let current = self.model.log.in_effect(d, as_of);
                 LogEntryView {
                     document: self.document_link(d),
+                    feed_url: self
+                        .urls
+                        .path(&Urls::document_feed_path(&self.model.documents[d].id)),
                     version: current
                         .and_then(|e| e.version(&self.model.notices).map(str::to_string)),
                     since: current.map(|e| DateView::new(e.effective)),
@@ -657,10 +719,15 @@ impl ViewBuilder<'_> {
             })
             .collect();
         upcoming.sort_by_key(|(effective, notice, document, _)| (*effective, *notice, *document));
+        let first_change = (0..self.model.documents.len())
+            .filter_map(|d| self.model.log.history(d).first().map(|e| e.effective))
+            .min();
         LogView {
             entries,
             upcoming: upcoming.into_iter().map(|(_, _, _, view)| view).collect(),
             as_of: DateView::new(as_of),
+            first_change: first_change.map(DateView::new),
+            history_url: self.urls.path(LOG_HISTORY_PATH),
         }
     }
 
@@ -710,6 +777,7 @@ impl ViewBuilder<'_> {
             current,
             history,
             permalink: self.urls.permalink(&Urls::document_path(&document.id)),
+            feed_url: self.urls.path(&Urls::document_feed_path(&document.id)),
         }
     }
 }
@@ -736,7 +804,7 @@ pub struct FeedEntryView {
     published: String,
     updated: String,
     summary: Arc<str>,
-    content_html: Arc<str>,
+    content_html: Option<Arc<str>>,
 }
 
 /// The Atom feed.
@@ -744,6 +812,7 @@ pub struct FeedEntryView {
 pub struct FeedView {
     id: String,
     title: String,
+    subtitle: Option<String>,
     url: String,
     feed_url: String,
     updated: String,
@@ -755,38 +824,176 @@ pub fn rfc3339(date: NaiveDate) -> String {
     format!("{}T00:00:00Z", date.format("%Y-%m-%d"))
 }
 
+/// The most entries a feed holds.
+pub const FEED_LIMIT: usize = 50;
+
 impl ViewBuilder<'_> {
     /// The feed of the newest notices (`newest_first` holds notice indices).
-    pub fn feed(&self, title: &str, newest_first: &[usize]) -> FeedView {
+    pub fn feed(&self, config: &Config, newest_first: &[usize]) -> FeedView {
         let entries: Vec<FeedEntryView> = newest_first
             .iter()
-            .take(50)
+            .take(FEED_LIMIT)
             .map(|&i| {
-                let notice = &self.model.notices[i];
-                let permalink = self.urls.permalink(&Urls::notice_path(notice.slug()));
-                FeedEntryView {
-                    id: permalink.clone(),
-                    title: notice.source.title.clone(),
-                    permalink,
-                    published: rfc3339(notice.source.date),
-                    updated: rfc3339(notice.source.date),
-                    summary: self.summaries[i].clone(),
-                    content_html: self.bodies[i].clone(),
-                }
+                let mut entry = self.feed_entry(i, self.summaries[i].clone());
+                entry.content_html = Some(self.bodies[i].clone());
+                entry
             })
             .collect();
-        let updated = newest_first
-            .first()
-            .map(|&i| self.model.notices[i].source.date)
-            .unwrap_or(self.model.as_of);
         FeedView {
             id: self.urls.permalink(""),
-            title: title.to_string(),
+            title: config.title.clone(),
+            subtitle: config.description.clone(),
             url: self.urls.permalink(""),
             feed_url: self.urls.permalink("feed.xml"),
-            updated: rfc3339(updated),
+            updated: self.feed_updated(newest_first.iter().take(FEED_LIMIT).copied()),
             entries,
         }
+    }
+
+    /// An entry for notice `index`, without content.
+    fn feed_entry(&self, index: usize, summary: Arc<str>) -> FeedEntryView {
+        let notice = &self.model.notices[index];
+        let permalink = self.urls.permalink(&Urls::notice_path(notice.slug()));
+        FeedEntryView {
+            id: permalink.clone(),
+            title: notice.source.title.clone(),
+            permalink,
+            published: rfc3339(notice.source.date),
+            updated: rfc3339(notice.source.date),
+            summary,
+            content_html: None,
+        }
+    }
+
+    /// When a feed of these notices was last updated: the newest publication date, else the
+    /// build date.
+    fn feed_updated(&self, notices: impl Iterator<Item = usize>) -> String {
+        rfc3339(
+            notices
+                .map(|i| self.model.notices[i].source.date)
+                .max()
+                .unwrap_or(self.model.as_of),
+        )
+    }
+
+    /// The feed of modification `key`: the notices that implement, list or mention it, newest
+    /// first. Each entry says what the notice does to the modification, then the notice's
+    /// summary; the notice's full text is on its page.
+    pub fn modification_feed(&self, config: &Config, key: &ModificationKey) -> FeedView {
+        let modification = &self.model.modifications[key];
+        let id = &modification.id;
+        let chosen: Vec<_> = modification
+            .appearances
+            .iter()
+            .rev()
+            .take(FEED_LIMIT)
+            .collect();
+        let entries = chosen
+            .iter()
+            .map(|appearance| {
+                let notice = &self.model.notices[appearance.notice];
+                let row = appearance.row.map(|r| &notice.source.modifications[r]);
+                let part = row
+                    .and_then(|r| r.part)
+                    .map(|p| format!(" (part {p})"))
+                    .unwrap_or_default();
+                let mut said = match appearance.relation {
+                    Relation::Implemented => format!("Implements {id}{part}"),
+                    Relation::Listed => format!("Lists {id}{part}"),
+                    Relation::Mentioned => format!("Mentions {id}"),
+                };
+                if let Some(status) = appearance.row.and_then(|r| notice.modification_status(r)) {
+                    said.push_str(&format!(", status {status}"));
+                }
+                said.push_str(&effect_phrase(notice, self.model.as_of));
+                self.feed_entry(
+                    appearance.notice,
+                    join_summary(&said, &self.summaries[appearance.notice]),
+                )
+            })
+            .collect();
+        let title = match &modification.title {
+            Some(title) if !title.is_empty() => format!("{id}: {title}"),
+            _ => id.clone(),
+        };
+        FeedView {
+            id: self.urls.permalink(&Urls::modification_path(key)),
+            title: format!("{title} – {}", config.title),
+            subtitle: Some(format!(
+                "Every notice that implements, lists or mentions {id}"
+            )),
+            url: self.urls.permalink(&Urls::modification_path(key)),
+            feed_url: self.urls.permalink(&Urls::modification_feed_path(key)),
+            updated: self.feed_updated(chosen.iter().map(|a| a.notice)),
+            entries,
+        }
+    }
+
+    /// The feed of document `index`: the releases that changed it, newest first by the date they
+    /// take effect. Each entry gives the version set and the date, then the notice's summary.
+    pub fn document_feed(&self, config: &Config, index: usize) -> FeedView {
+        let document = &self.model.documents[index];
+        let label = document.label();
+        let chosen: Vec<_> = self
+            .model
+            .log
+            .history(index)
+            .iter()
+            .rev()
+            .take(FEED_LIMIT)
+            .collect();
+        let entries = chosen
+            .iter()
+            .map(|entry| {
+                let notice = &self.model.notices[entry.notice];
+                let row = notice.document(entry.row).1;
+                let mut said = match &row.version {
+                    Some(version) => format!("Sets {label} to version {version}"),
+                    None => format!("Changes {label}"),
+                };
+                said.push_str(&effect_phrase(notice, self.model.as_of));
+                self.feed_entry(
+                    entry.notice,
+                    join_summary(&said, &self.summaries[entry.notice]),
+                )
+            })
+            .collect();
+        FeedView {
+            id: self.urls.permalink(&Urls::document_path(&document.id)),
+            title: format!("{label}: {} – {}", document.title, config.title),
+            subtitle: Some(format!("Every release that changes {label}")),
+            url: self.urls.permalink(&Urls::document_path(&document.id)),
+            feed_url: self.urls.permalink(&Urls::document_feed_path(&document.id)),
+            updated: self.feed_updated(chosen.iter().map(|e| e.notice)),
+            entries,
+        }
+    }
+}
+
+/// `, effective 29 November 2020 (November 2020 SEC Release)` for a release, with "takes effect"
+/// when it is upcoming; a full stop alone for news, which takes no effect.
+fn effect_phrase(notice: &Notice, as_of: NaiveDate) -> String {
+    if !notice.is_releasing() {
+        return ".".to_string();
+    }
+    let when = DateView::new(notice.effective).display;
+    let verb = if notice.is_upcoming(as_of) {
+        "takes effect"
+    } else {
+        "effective"
+    };
+    match &notice.source.release {
+        Some(release) => format!(", {verb} {when} ({release})."),
+        None => format!(", {verb} {when}."),
+    }
+}
+
+/// What a feed entry says about its subject, followed by the notice's own summary.
+fn join_summary(said: &str, summary: &str) -> Arc<str> {
+    if summary.is_empty() {
+        Arc::from(said)
+    } else {
+        Arc::from(format!("{said} {summary}"))
     }
 }
 

@@ -279,6 +279,35 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
             .map(PageId::Document),
     );
 
+    // The data files and the calendar show notice links and rows, every modification and every
+    // document's history: whatever changes one of those marks the home page, the log, the
+    // modification index, a modification or a document dirty above. (A change to a body alone
+    // reaches them only through a summary, part of a notice's link, or a mention, which dirties
+    // the modification.)
+    let whole_model = dirty.iter().any(|p| {
+        matches!(
+            p,
+            PageId::Home
+                | PageId::Log
+                | PageId::ModificationIndex
+                | PageId::Modification(_)
+                | PageId::Document(_)
+        )
+    });
+    if whole_model {
+        dirty.extend(PageId::WHOLE_MODEL);
+    }
+    // A modification's or a document's feed shows a subset of what its page shows.
+    let feeds: Vec<PageId> = dirty
+        .iter()
+        .filter_map(|p| match p {
+            PageId::Modification(key) => Some(PageId::ModificationFeed(key.clone())),
+            PageId::Document(d) => Some(PageId::DocumentFeed(*d)),
+            _ => None,
+        })
+        .collect();
+    dirty.extend(feeds);
+
     // Free pages: new ones and those whose text or rendering changed.
     let old_pages: HashMap<&str, usize> = old
         .pages

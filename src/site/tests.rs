@@ -466,6 +466,140 @@ fn every_rebuild_equals_a_full_build() {
             .build_changed(&changed)
             .unwrap_or_else(|e| panic!("{step}: the rebuild failed: {e:?}"));
         assert_same(&build.site, &full_build(root), step);
+        assert_feeds_follow_their_pages(&build.rendered_paths, step);
+    }
+}
+
+/// A modification's or a document's feed is rendered exactly when its page is.
+fn assert_feeds_follow_their_pages(rendered: &[String], step: &str) {
+    let set: std::collections::BTreeSet<&str> = rendered.iter().map(String::as_str).collect();
+    for path in &set {
+        for section in ["modifications/", "documents/"] {
+            let Some(rest) = path.strip_prefix(section) else {
+                continue;
+            };
+            let partner = if let Some(id) = rest.strip_suffix("/index.html") {
+                format!("{section}{id}/feed.xml")
+            } else if let Some(id) = rest.strip_suffix("/feed.xml") {
+                format!("{section}{id}/index.html")
+            } else {
+                continue;
+            };
+            assert!(
+                set.contains(partner.as_str()),
+                "{step}: {path} was rendered without {partner}"
+            );
+        }
+    }
+}
+
+#[test]
+fn feeds_and_exports_are_rendered_again_only_when_what_they_show_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "secsite.yaml", CONFIG);
+    write(root, "content/documents.yaml", DOCUMENTS);
+    write(
+        root,
+        "content/releases/a.md",
+        &notice(
+            "A",
+            "2020-01-01",
+            &[("MP001", "One")],
+            &[("section-a", "1.0")],
+            "First.\n\nSecond.\n",
+        ),
+    );
+    write(
+        root,
+        "content/modifications/mp001.md",
+        "---\nid: MP001\ntitle: One\n---\nAbout it.\n",
+    );
+    let mut builder = SiteBuilder::new(options(root));
+    builder.build_all().unwrap();
+    let whole_model = [
+        "search/index.json",
+        "documents/history.json",
+        "api/releases.json",
+        "api/modifications.json",
+        "api/documents.json",
+        "calendar.ics",
+    ];
+
+    // A later paragraph shows only on the notice's page and in the site's feed.
+    let changed = write(
+        root,
+        "content/releases/a.md",
+        &notice(
+            "A",
+            "2020-01-01",
+            &[("MP001", "One")],
+            &[("section-a", "1.0")],
+            "First.\n\nSecond, edited.\n",
+        ),
+    );
+    let build = builder.build_changed(&[changed]).unwrap();
+    assert_same(&build.site, &full_build(root), "a later paragraph");
+    for path in whole_model {
+        assert!(
+            !build.rendered_paths.iter().any(|p| p == path),
+            "{path} was rendered again for a later paragraph: {:?}",
+            build.rendered_paths
+        );
+    }
+    assert!(
+        !build
+            .rendered_paths
+            .iter()
+            .any(|p| p.ends_with("/feed.xml")),
+        "{:?}",
+        build.rendered_paths
+    );
+
+    // A modification page's status shows on its page and in the exports: both are rendered
+    // again, and its feed with its page.
+    let changed = write(
+        root,
+        "content/modifications/mp001.md",
+        "---\nid: MP001\ntitle: One\nstatus: Withdrawn\n---\nAbout it.\n",
+    );
+    let build = builder.build_changed(&[changed]).unwrap();
+    assert_same(&build.site, &full_build(root), "a modification's status");
+    for path in whole_model.iter().copied().chain([
+        "modifications/mp001/index.html",
+        "modifications/mp001/feed.xml",
+    ]) {
+        assert!(
+            build.rendered_paths.iter().any(|p| p == path),
+            "{path} was not rendered again: {:?}",
+            build.rendered_paths
+        );
+    }
+    assert_feeds_follow_their_pages(&build.rendered_paths, "a modification's status");
+
+    // A new version changes the document's page, its feed, the log and the exports.
+    let changed = write(
+        root,
+        "content/releases/a.md",
+        &notice(
+            "A",
+            "2020-01-01",
+            &[("MP001", "One")],
+            &[("section-a", "1.1")],
+            "First.\n\nSecond, edited.\n",
+        ),
+    );
+    let build = builder.build_changed(&[changed]).unwrap();
+    assert_same(&build.site, &full_build(root), "a version");
+    for path in whole_model.iter().copied().chain([
+        "documents/section-a/index.html",
+        "documents/section-a/feed.xml",
+    ]) {
+        assert!(
+            build.rendered_paths.iter().any(|p| p == path),
+            "{path} was not rendered again: {:?}",
+            build.rendered_paths
+        );
     }
 }
 

@@ -1,0 +1,573 @@
+//! The data files a build writes beside the pages, made from the model directly rather than
+//! through templates: the JSON exports of /api/ (documented in docs/exports.md), the search index
+//! and the version history the Document Log's script reads. Every list is in a fixed order (the
+//! model's), so the same content gives the same bytes, and each file is made in one pass over
+//! what it lists.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::views::{Urls, ViewBuilder};
+use crate::model::ids::ModificationKey;
+
+/// The version of the export format: raised when a field changes meaning or goes away (adding a
+/// field does not raise it).
+pub const EXPORT_SCHEMA: u32 = 1;
+
+/// The most characters of a notice's summary the search index keeps.
+const SEARCH_SUMMARY_CHARS: usize = 240;
+
+fn iso(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string(value).expect("export data serialises");
+    text.push('\n');
+    text
+}
+
+/// What every export starts with.
+#[derive(Serialize)]
+struct Header<'a> {
+    schema: u32,
+    generator: &'static str,
+    site: SiteHeader<'a>,
+    as_of: String,
+}
+
+#[derive(Serialize)]
+struct SiteHeader<'a> {
+    title: &'a str,
+    url: String,
+}
+
+impl<'a> Header<'a> {
+    fn new(views: &ViewBuilder<'_>, title: &'a str) -> Self {
+        Header {
+            schema: EXPORT_SCHEMA,
+            generator: "secsite",
+            site: SiteHeader {
+                title,
+                url: views.urls.permalink(""),
+            },
+            as_of: iso(views.model.as_of),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/releases.json
+
+#[derive(Serialize)]
+struct ReleasesExport<'a> {
+    #[serde(flatten)]
+    header: Header<'a>,
+    notices: Vec<NoticeExport<'a>>,
+}
+
+#[derive(Serialize)]
+struct NoticeExport<'a> {
+    slug: &'a str,
+    url: String,
+    title: &'a str,
+    kind: &'static str,
+    releasing: bool,
+    date: String,
+    effective: Option<String>,
+    upcoming: bool,
+    release: Option<&'a str>,
+    sec_version: Option<&'a str>,
+    summary: &'a str,
+    modifications: Vec<NoticeModificationExport<'a>>,
+    documents: Vec<NoticeDocumentExport<'a>>,
+}
+
+#[derive(Serialize)]
+struct NoticeModificationExport<'a> {
+    id: &'a str,
+    key: &'a str,
+    url: String,
+    title: Option<&'a str>,
+    part: Option<u32>,
+    status: Option<String>,
+}
+
+#[derive(Serialize)]
+struct NoticeDocumentExport<'a> {
+    id: &'a str,
+    label: String,
+    url: String,
+    title: &'a str,
+    version: Option<&'a str>,
+    codeworks: Option<bool>,
+    modification: Option<bool>,
+    designation: Option<bool>,
+}
+
+/// `/api/releases.json`: every notice, oldest first (by date published, then slug), with its
+/// modification and document rows.
+pub fn releases_json(views: &ViewBuilder<'_>, title: &str) -> String {
+    let model = views.model;
+    let notices = model
+        .notices
+        .iter()
+        .enumerate()
+        .map(|(index, notice)| {
+            let source = &notice.source;
+            let modifications = source
+                .modifications
+                .iter()
+                .enumerate()
+                .map(|(row_index, row)| {
+                    let written = &notice.modification_keys[row_index];
+                    let key = model.aliases.get(written).unwrap_or(written);
+                    NoticeModificationExport {
+                        id: &row.id,
+                        key: key.as_str(),
+                        url: views.urls.permalink(&Urls::modification_path(key)),
+                        title: row.title.as_deref().or_else(|| {
+                            model
+                                .modifications
+                                .get(key)
+                                .and_then(|m| m.title.as_deref())
+                        }),
+                        part: row.part,
+                        status: notice.modification_status(row_index),
+                    }
+                })
+                .collect();
+            let documents = notice
+                .documents()
+                .map(|(d, row)| {
+                    let document = &model.documents[d];
+                    NoticeDocumentExport {
+                        id: &document.id,
+                        label: document.label(),
+                        url: views.urls.permalink(&Urls::document_path(&document.id)),
+                        title: row.title.as_deref().unwrap_or(&document.title),
+                        version: row.version.as_deref(),
+                        codeworks: row.codeworks,
+                        modification: row.modification,
+                        designation: row.designation,
+                    }
+                })
+                .collect();
+            NoticeExport {
+                slug: notice.slug(),
+                url: views.urls.permalink(&Urls::notice_path(notice.slug())),
+                title: &source.title,
+                kind: source.kind.key(),
+                releasing: notice.is_releasing(),
+                date: iso(source.date),
+                effective: notice.is_releasing().then(|| iso(notice.effective)),
+                upcoming: notice.is_upcoming(model.as_of),
+                release: source.release.as_deref(),
+                sec_version: source.sec_version.as_deref(),
+                summary: &views.summaries[index],
+                modifications,
+                documents,
+            }
+        })
+        .collect();
+    to_json(&ReleasesExport {
+        header: Header::new(views, title),
+        notices,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/modifications.json
+
+#[derive(Serialize)]
+struct ModificationsExport<'a> {
+    #[serde(flatten)]
+    header: Header<'a>,
+    modifications: Vec<ModificationExport<'a>>,
+}
+
+#[derive(Serialize)]
+struct ModificationExport<'a> {
+    id: &'a str,
+    key: &'a str,
+    url: String,
+    feed_url: String,
+    title: Option<&'a str>,
+    status: Option<&'a str>,
+    route: Option<&'a str>,
+    proposer: Option<&'a str>,
+    raised: Option<String>,
+    aliases: Vec<&'a str>,
+    related: Vec<RelatedExport<'a>>,
+    notices: Vec<AppearanceExport<'a>>,
+    documents: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RelatedExport<'a> {
+    id: &'a str,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AppearanceExport<'a> {
+    slug: &'a str,
+    url: String,
+    relation: &'static str,
+    part: Option<u32>,
+    status: Option<String>,
+    date: String,
+    effective: Option<String>,
+}
+
+/// `/api/modifications.json`: every modification by key, with every notice that names it
+/// (oldest first) and the documents its implementing releases changed (in document order).
+pub fn modifications_json(views: &ViewBuilder<'_>, title: &str) -> String {
+    let model = views.model;
+    let modifications = model
+        .modifications
+        .values()
+        .map(|modification| {
+            let page = modification.page.as_deref();
+            let key = &modification.key;
+            ModificationExport {
+                id: &modification.id,
+                key: key.as_str(),
+                url: views.urls.permalink(&Urls::modification_path(key)),
+                feed_url: views.urls.permalink(&Urls::modification_feed_path(key)),
+                title: modification.title.as_deref(),
+                status: modification.status.as_deref(),
+                route: page.and_then(|p| p.route.as_deref()),
+                proposer: page.and_then(|p| p.proposer.as_deref()),
+                raised: page.and_then(|p| p.raised).map(iso),
+                aliases: page
+                    .map(|p| p.aliases.iter().map(|(a, _)| a.as_str()).collect())
+                    .unwrap_or_default(),
+                related: page
+                    .map(|p| p.related.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|id| {
+                        let written = ModificationKey::from_id(id);
+                        let target = model.aliases.get(&written).unwrap_or(&written);
+                        RelatedExport {
+                            id,
+                            url: model
+                                .modifications
+                                .contains_key(target)
+                                .then(|| views.urls.permalink(&Urls::modification_path(target))),
+                        }
+                    })
+                    .collect(),
+                notices: modification
+                    .appearances
+                    .iter()
+                    .map(|appearance| {
+                        let notice = &model.notices[appearance.notice];
+                        AppearanceExport {
+                            slug: notice.slug(),
+                            url: views.urls.permalink(&Urls::notice_path(notice.slug())),
+                            relation: appearance.relation.key(),
+                            part: appearance
+                                .row
+                                .and_then(|r| notice.source.modifications[r].part),
+                            status: appearance.row.and_then(|r| notice.modification_status(r)),
+                            date: iso(notice.source.date),
+                            effective: notice.is_releasing().then(|| iso(notice.effective)),
+                        }
+                    })
+                    .collect(),
+                documents: model
+                    .documents_touched(key)
+                    .into_iter()
+                    .map(|d| model.documents[d].id.as_str())
+                    .collect(),
+            }
+        })
+        .collect();
+    to_json(&ModificationsExport {
+        header: Header::new(views, title),
+        modifications,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// /api/documents.json
+
+#[derive(Serialize)]
+struct DocumentsExport<'a> {
+    #[serde(flatten)]
+    header: Header<'a>,
+    documents: Vec<DocumentExport<'a>>,
+}
+
+#[derive(Serialize)]
+struct DocumentExport<'a> {
+    id: &'a str,
+    kind: &'static str,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    label: String,
+    title: &'a str,
+    url: String,
+    feed_url: String,
+    current: Option<CurrentExport<'a>>,
+    history: Vec<HistoryExport<'a>>,
+}
+
+#[derive(Serialize)]
+struct CurrentExport<'a> {
+    version: Option<&'a str>,
+    since: String,
+    notice: &'a str,
+}
+
+#[derive(Serialize)]
+struct HistoryExport<'a> {
+    notice: &'a str,
+    url: String,
+    release: Option<&'a str>,
+    date: String,
+    effective: String,
+    upcoming: bool,
+    title: &'a str,
+    version: Option<&'a str>,
+    version_in_effect: Option<&'a str>,
+    codeworks: Option<bool>,
+    modification: Option<bool>,
+    designation: Option<bool>,
+    modifications: Vec<&'a str>,
+}
+
+/// `/api/documents.json`: every document of the registry in document order, with the version in
+/// effect on the build date and its full history in the order of the Document Log.
+pub fn documents_json(views: &ViewBuilder<'_>, title: &str) -> String {
+    let model = views.model;
+    let as_of = model.as_of;
+    let documents = model
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(index, document)| {
+            let current = model
+                .log
+                .in_effect(index, as_of)
+                .map(|entry| CurrentExport {
+                    version: entry.version(&model.notices),
+                    since: iso(entry.effective),
+                    notice: model.notices[entry.notice].slug(),
+                });
+            let history = model
+                .log
+                .history(index)
+                .iter()
+                .map(|entry| {
+                    let notice = &model.notices[entry.notice];
+                    let row = notice.document(entry.row).1;
+                    HistoryExport {
+                        notice: notice.slug(),
+                        url: views.urls.permalink(&Urls::notice_path(notice.slug())),
+                        release: notice.source.release.as_deref(),
+                        date: iso(notice.source.date),
+                        effective: iso(entry.effective),
+                        upcoming: entry.effective > as_of,
+                        title: row.title.as_deref().unwrap_or(&document.title),
+                        version: row.version.as_deref(),
+                        version_in_effect: entry.version(&model.notices),
+                        codeworks: row.codeworks,
+                        modification: row.modification,
+                        designation: row.designation,
+                        modifications: notice
+                            .modification_keys
+                            .iter()
+                            .map(|k| model.aliases.get(k).unwrap_or(k))
+                            .filter(|k| model.modifications.contains_key(k))
+                            .map(ModificationKey::as_str)
+                            .collect(),
+                    }
+                })
+                .collect();
+            DocumentExport {
+                id: &document.id,
+                kind: document.kind.key(),
+                reference: &document.reference,
+                label: document.label(),
+                title: &document.title,
+                url: views.urls.permalink(&Urls::document_path(&document.id)),
+                feed_url: views
+                    .urls
+                    .permalink(&Urls::document_feed_path(&document.id)),
+                current,
+                history,
+            }
+        })
+        .collect();
+    to_json(&DocumentsExport {
+        header: Header::new(views, title),
+        documents,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// search/index.json
+
+type SearchNotice<'a> = (
+    &'a str,
+    &'a str,
+    &'static str,
+    &'static str,
+    String,
+    &'a str,
+    &'a str,
+    &'a str,
+    String,
+);
+
+/// The search index: compact rows the search page's script reads. Rows are arrays, not objects,
+/// to keep the file small; static/search.js documents the columns where it reads them.
+#[derive(Serialize)]
+struct SearchIndex<'a> {
+    v: u32,
+    /// Notices, newest first: `[slug, title, kind key, kind label, date, release, sec_version,
+    /// summary, the ids of the modifications it lists, separated by spaces]`.
+    n: Vec<SearchNotice<'a>>,
+    /// Modifications by key: `[id, URL segment, title, status, aliases]`.
+    m: Vec<(&'a str, String, &'a str, &'a str, Vec<&'a str>)>,
+    /// Documents in document order: `[id, label, title]`.
+    d: Vec<(&'a str, String, &'a str)>,
+}
+
+/// The first `limit` characters of `text`, cut at a word where possible.
+fn clip(text: &str, limit: usize) -> &str {
+    match text.char_indices().nth(limit) {
+        None => text,
+        Some((end, _)) => {
+            let head = &text[..end];
+            head.rfind(' ').map_or(head, |space| &head[..space])
+        }
+    }
+}
+
+/// `search/index.json`: what the search page matches a query against.
+pub fn search_index_json(views: &ViewBuilder<'_>) -> String {
+    let model = views.model;
+    let index = SearchIndex {
+        v: 1,
+        n: (0..model.notices.len())
+            .rev()
+            .map(|i| {
+                let notice = &model.notices[i];
+                let source = &notice.source;
+                (
+                    notice.slug(),
+                    source.title.as_str(),
+                    source.kind.key(),
+                    source.kind.label(),
+                    iso(source.date),
+                    source.release.as_deref().unwrap_or(""),
+                    source.sec_version.as_deref().unwrap_or(""),
+                    clip(&views.summaries[i], SEARCH_SUMMARY_CHARS),
+                    source
+                        .modifications
+                        .iter()
+                        .map(|row| row.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            })
+            .collect(),
+        m: model
+            .modifications
+            .values()
+            .map(|m| {
+                (
+                    m.id.as_str(),
+                    m.key.url_segment(),
+                    m.title.as_deref().unwrap_or(""),
+                    m.status.as_deref().unwrap_or(""),
+                    m.page
+                        .as_deref()
+                        .map(|p| p.aliases.iter().map(|(a, _)| a.as_str()).collect())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect(),
+        d: model
+            .documents
+            .iter()
+            .map(|d| (d.id.as_str(), d.label(), d.title.as_str()))
+            .collect(),
+    };
+    to_json(&index)
+}
+
+// ---------------------------------------------------------------------------------------------
+// documents/history.json
+
+/// What the Document Log's script needs to show the log as at any date: for each document (in
+/// the order of the log's rows), the changes in log order as `[effective, version in effect
+/// after it, notice]`, the notice being an index into `notices` (`[url, release or title]`).
+#[derive(Serialize)]
+struct LogHistory<'a> {
+    as_of: String,
+    notices: Vec<(String, &'a str)>,
+    documents: Vec<LogHistoryDocument<'a>>,
+}
+
+#[derive(Serialize)]
+struct LogHistoryDocument<'a> {
+    id: &'a str,
+    h: Vec<(String, Option<&'a str>, usize)>,
+}
+
+/// `documents/history.json`: the versions of every document, for the log as at a date.
+pub fn log_history_json(views: &ViewBuilder<'_>) -> String {
+    let model = views.model;
+    let mut numbers: Vec<Option<usize>> = vec![None; model.notices.len()];
+    let mut notices = Vec::new();
+    let documents = model
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(index, document)| LogHistoryDocument {
+            id: &document.id,
+            h: model
+                .log
+                .history(index)
+                .iter()
+                .map(|entry| {
+                    let number = *numbers[entry.notice].get_or_insert_with(|| {
+                        let notice = &model.notices[entry.notice];
+                        notices.push((
+                            views.urls.path(&Urls::notice_path(notice.slug())),
+                            notice
+                                .source
+                                .release
+                                .as_deref()
+                                .unwrap_or(&notice.source.title),
+                        ));
+                        notices.len() - 1
+                    });
+                    (iso(entry.effective), entry.version(&model.notices), number)
+                })
+                .collect(),
+        })
+        .collect();
+    to_json(&LogHistory {
+        as_of: iso(model.as_of),
+        notices,
+        documents,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip;
+
+    #[test]
+    fn summaries_are_clipped_at_a_word() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("one two three", 9), "one two");
+        assert_eq!(clip("éééé", 2), "éé");
+    }
+}
