@@ -5,4 +5,6 @@ mod build;
 mod default_site;
 mod diagnostics;
 mod harness;
+mod judges;
 mod serve;
+mod site_features;
