@@ -145,12 +145,26 @@ enum Format {
 struct CheckArgs {
     #[command(flatten)]
     site: SiteArgs,
-    /// How diagnostics are printed.
+    /// How diagnostics are printed: text for people, json (one array, see docs/check.md) for tools.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Fail on warnings too.
     #[arg(long)]
     deny_warnings: bool,
+    /// Also request every http(s) link that leads outside the site.
+    #[arg(long)]
+    external: bool,
+    /// With --external: seconds to wait for each answer.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10.0,
+        requires = "external"
+    )]
+    timeout: f64,
+    /// With --external: ask again for every link, ignoring and not writing the cache of good answers.
+    #[arg(long, requires = "external")]
+    no_cache: bool,
 }
 
 fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
@@ -219,7 +233,9 @@ fn run_init(args: InitArgs) -> u8 {
 }
 
 /// Prints what the dev server does.
-struct TerminalReporter;
+struct TerminalReporter {
+    root: PathBuf,
+}
 
 impl crate::serve::ServeReporter for TerminalReporter {
     fn listening(&self, url: &str) {
@@ -233,7 +249,7 @@ impl crate::serve::ServeReporter for TerminalReporter {
         elapsed: std::time::Duration,
         warnings: &Diagnostics,
     ) {
-        print_diagnostics(warnings);
+        print_diagnostics(&self.root, warnings);
         println!(
             "Built {pages} pages ({rendered} rendered) in {} ms",
             elapsed.as_millis()
@@ -241,7 +257,7 @@ impl crate::serve::ServeReporter for TerminalReporter {
     }
 
     fn failed(&self, diagnostics: &Diagnostics, serving_last_good: bool) {
-        print_diagnostics(diagnostics);
+        print_diagnostics(&self.root, diagnostics);
         let serving = if serving_last_good {
             "still serving the last good build"
         } else {
@@ -272,7 +288,9 @@ fn run_serve(args: ServeArgs) -> u8 {
         );
         return EXIT_ENVIRONMENT;
     }
-    let reporter = TerminalReporter;
+    let reporter = TerminalReporter {
+        root: options.build.root.clone(),
+    };
     let server = match crate::serve::DevServer::start(options, &reporter) {
         Ok(server) => server,
         Err(error) => return report_environment(&error),
@@ -310,7 +328,7 @@ fn run_build(args: BuildArgs) -> u8 {
     let had_output = output.exists();
     match build_to(&options, &output) {
         Ok(build) => {
-            print_diagnostics(&build.diagnostics);
+            print_diagnostics(&options.root, &build.diagnostics);
             if !args.quiet {
                 println!(
                     "Built {} pages ({} files) in {:.2} s into {}",
@@ -336,53 +354,104 @@ fn run_build(args: BuildArgs) -> u8 {
             } else {
                 "nothing was written"
             };
-            report_failure(failure, consequence)
+            report_failure(&options.root, failure, consequence)
         }
     }
 }
 
 fn run_check(args: CheckArgs) -> u8 {
     let options = args.site.options(None, true);
-    let diagnostics = match build_site(&options) {
-        Ok(build) => build.diagnostics,
-        Err(BuildFailure::Content(diagnostics)) => diagnostics,
+    if !options.root.is_dir() {
+        eprintln!(
+            "error: the site folder {} does not exist or is not a folder",
+            options.root.display()
+        );
+        return EXIT_ENVIRONMENT;
+    }
+    let (mut diagnostics, site) = match build_site(&options) {
+        Ok(build) => (build.diagnostics, Some(build.site)),
+        Err(BuildFailure::Content(diagnostics)) => (diagnostics, None),
         Err(BuildFailure::Environment(error)) => return report_environment(&error),
     };
+    // The rendered pages exist only when the content has no error: then every link of every
+    // page is audited, and the external ones requested with --external.
+    let mut notes = Vec::new();
+    let config = crate::config::Config::load(&options.root).ok();
+    match (&site, &config) {
+        (Some(site), Some(config)) => {
+            let audit = crate::check::audit_rendered_site(&options.root, config, site);
+            diagnostics.extend(audit.diagnostics);
+            notes.push(format!(
+                "Checked {} links of {} pages.",
+                audit.checked,
+                site.page_count()
+            ));
+            if args.external {
+                let external_options = crate::check::external::ExternalOptions {
+                    timeout: std::time::Duration::from_secs_f64(args.timeout.clamp(0.01, 3600.0)),
+                    cache: if args.no_cache {
+                        None
+                    } else {
+                        crate::check::external::default_cache_file()
+                    },
+                    ..Default::default()
+                };
+                let report =
+                    crate::check::external::check_external(&audit.external, &external_options);
+                diagnostics.extend(report.diagnostics);
+                notes.push(report.summary);
+            }
+        }
+        _ => notes.push(
+            "The links of the rendered pages were not checked: the site does not build until the errors are fixed."
+                .to_string(),
+        ),
+    }
     let failed =
         diagnostics.has_errors() || (args.deny_warnings && diagnostics.warning_count() > 0);
+    let (errors, warnings) = (diagnostics.error_count(), diagnostics.warning_count());
     match args.format {
         Format::Text => {
-            print_diagnostics(&diagnostics);
-            if !failed {
-                println!("No errors; {} warning(s).", diagnostics.warning_count());
+            print_diagnostics(&options.root, &diagnostics);
+            for note in &notes {
+                println!("{note}");
+            }
+            if failed {
+                println!(
+                    "{errors} error(s), {warnings} warning(s){}.",
+                    if errors == 0 {
+                        " (--deny-warnings)"
+                    } else {
+                        ""
+                    }
+                );
+            } else {
+                println!("No errors; {warnings} warning(s).");
             }
         }
         Format::Json => {
-            let sorted = diagnostics.sorted();
-            let items: Vec<serde_json::Value> = sorted.iter().map(diagnostic_json).collect();
-            println!("{}", serde_json::Value::Array(items));
+            let items: Vec<serde_json::Value> = diagnostics
+                .sorted()
+                .iter()
+                .map(Diagnostic::to_json)
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+            );
+            for note in &notes {
+                eprintln!("{note}");
+            }
         }
     }
     if failed { EXIT_CONTENT } else { EXIT_OK }
 }
 
-fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
-    serde_json::json!({
-        "path": crate::diag::display_path(&d.span.file),
-        "line": d.span.line,
-        "column": d.span.column,
-        "severity": d.severity.label(),
-        "code": d.code,
-        "message": d.message,
-        "help": d.help,
-    })
-}
-
-fn report_failure(failure: BuildFailure, consequence: &str) -> u8 {
+fn report_failure(root: &std::path::Path, failure: BuildFailure, consequence: &str) -> u8 {
     match failure {
         BuildFailure::Content(diagnostics) => {
             let errors = diagnostics.error_count();
-            print_diagnostics(&diagnostics);
+            print_diagnostics(root, &diagnostics);
             eprintln!(
                 "error: the build failed with {errors} error{}; {consequence}",
                 if errors == 1 { "" } else { "s" }
@@ -402,14 +471,35 @@ fn report_environment(error: &anyhow::Error) -> u8 {
     EXIT_ENVIRONMENT
 }
 
-/// Prints every diagnostic to standard error, sorted by file and line.
-fn print_diagnostics(diagnostics: &Diagnostics) {
+/// Prints every diagnostic to standard error, sorted by file and line, each with its source
+/// line and a caret when the file (relative to `root`) can be read.
+fn print_diagnostics(root: &std::path::Path, diagnostics: &Diagnostics) {
     if diagnostics.is_empty() {
         return;
     }
+    let mut sources: std::collections::HashMap<PathBuf, Option<String>> =
+        std::collections::HashMap::new();
     let stderr = std::io::stderr();
     let mut out = stderr.lock();
     for diagnostic in diagnostics.clone().sorted() {
-        let _ = writeln!(out, "{diagnostic}");
+        let source = sources
+            .entry(diagnostic.span.file.clone())
+            .or_insert_with(|| read_for_snippet(&root.join(&diagnostic.span.file)));
+        let _ = writeln!(out, "{}", diagnostic.render(source.as_deref()));
     }
+}
+
+/// The text of a file to quote lines from: None for folders, missing files and huge files.
+fn read_for_snippet(path: &std::path::Path) -> Option<String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let limit = crate::content::discover::MAX_SOURCE_BYTES;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).ok()?;
+    // Binary files (NUL bytes, as git tells them) are not quoted.
+    let binary = bytes.iter().take(8000).any(|&b| b == 0);
+    (bytes.len() as u64 <= limit && !binary).then(|| String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -1,5 +1,6 @@
-//! Diagnostics: where a content problem is (`Span`), what it is (`Diagnostic`), and the collector
-//! that gathers every problem of a run so they are reported together, sorted, in one format.
+//! Diagnostics: where a content problem is (`Span`), what it is (`Diagnostic`), the collector
+//! that gathers every problem of a run so they are reported together, sorted, and the two formats
+//! they are printed in: text with the source line and a caret (like rustc), and JSON.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -23,7 +24,8 @@ impl Severity {
     }
 }
 
-/// A place in a source file: the path relative to the site root, 1-based line and column.
+/// A place in a source file: the path relative to the site root, 1-based line and column, and
+/// where the faulty text ends when that is known.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     /// Path relative to the site root, with `/` separators when printed.
@@ -32,6 +34,10 @@ pub struct Span {
     pub line: usize,
     /// Column in characters, from 1.
     pub column: usize,
+    // The line and column just after the faulty text (exclusive); (0, 0) when not known. Kept
+    // small so a `Diagnostic` stays small enough to return by value.
+    end_line: u32,
+    end_column: u32,
 }
 
 impl Span {
@@ -41,12 +47,29 @@ impl Span {
             file: file.into(),
             line: line.max(1),
             column: column.max(1),
+            end_line: 0,
+            end_column: 0,
         }
     }
 
     /// The start of `file`, for problems with the file as a whole.
     pub fn file_start(file: impl Into<PathBuf>) -> Self {
         Span::new(file, 1, 1)
+    }
+
+    /// The same span covering `chars` characters of its line (nothing changes for 0).
+    pub fn with_len(mut self, chars: usize) -> Self {
+        if chars > 0 {
+            let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            self.end_line = clamp(self.line);
+            self.end_column = clamp(self.column + chars);
+        }
+        self
+    }
+
+    /// The line and column just after the faulty text (exclusive), when known.
+    pub fn end(&self) -> Option<(usize, usize)> {
+        (self.end_line > 0).then_some((self.end_line as usize, self.end_column as usize))
     }
 }
 
@@ -115,17 +138,136 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// The first line of the text format: `path:line:col: error: message`.
+    pub fn headline(&self) -> String {
+        format!("{}: {}: {}", self.span, self.severity.label(), self.message)
+    }
+
+    /// The full text format: the headline, then (when `source`, the text of the file, is given and
+    /// holds the line) the line with a caret under the faulty text, then the code and the help:
+    ///
+    /// ```text
+    /// content/releases/a.md:5:1: error: unknown field `efective`
+    ///   |
+    /// 5 | efective: 2020-11-29
+    ///   | ^^^^^^^^
+    ///   = code: unknown-field
+    ///   = help: did you mean `effective`?
+    /// ```
+    pub fn render(&self, source: Option<&str>) -> String {
+        let mut out = self.headline();
+        let snippet = source.and_then(|text| snippet(text, &self.span));
+        let width = match &snippet {
+            Some(_) => digits(self.span.line),
+            None => 1,
+        };
+        let pad = " ".repeat(width);
+        if let Some((text, caret_start, caret_len)) = snippet {
+            out.push_str(&format!("\n{pad} |\n{} | {text}", self.span.line));
+            out.push_str(&format!(
+                "\n{pad} | {}{}",
+                " ".repeat(caret_start),
+                "^".repeat(caret_len.max(1))
+            ));
+        }
+        out.push_str(&format!("\n{pad} = code: {}", self.code));
+        if let Some(help) = &self.help {
+            out.push_str(&format!("\n{pad} = help: {help}"));
+        }
+        out
+    }
+
+    /// The JSON form (schema in docs/check.md): path, line, column, end, severity, code, message,
+    /// help.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "path": display_path(&self.span.file),
+            "line": self.span.line,
+            "column": self.span.column,
+            "end": self.span.end().map(|(line, column)| serde_json::json!({"line": line, "column": column})),
+            "severity": self.severity.label(),
+            "code": self.code,
+            "message": self.message,
+            "help": self.help,
+        })
+    }
+}
+
+/// Longest source line shown in a snippet, in characters; longer lines are cut around the column.
+const SNIPPET_WIDTH: usize = 120;
+
+/// The line of `span` from `text` as shown (tabs expanded, control characters replaced, long
+/// lines cut), and where the caret starts and how long it is, in shown characters.
+fn snippet(text: &str, span: &Span) -> Option<(String, usize, usize)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let raw = text.split('\n').nth(span.line - 1)?;
+    let raw = raw.strip_suffix('\r').unwrap_or(raw);
+    if raw.trim().is_empty() {
+        return None;
+    }
+    let chars: Vec<char> = raw.chars().collect();
+    if span.column > chars.len() + 1 {
+        return None;
+    }
+    let start = span.column - 1;
+    let end = match span.end() {
+        Some((line, column)) if line == span.line => {
+            column.saturating_sub(1).clamp(start, chars.len())
+        }
+        Some(_) => chars.len(),
+        None => start,
+    };
+    // Shown text: each character, tabs as four spaces, control characters as U+FFFD.
+    let mut shown: Vec<char> = Vec::with_capacity(chars.len());
+    let mut offsets = Vec::with_capacity(chars.len() + 1);
+    for &c in &chars {
+        offsets.push(shown.len());
+        match c {
+            '\t' => shown.extend([' '; 4]),
+            c if c.is_control() => shown.push('\u{fffd}'),
+            c => shown.push(c),
+        }
+    }
+    offsets.push(shown.len());
+    let caret_start = offsets[start];
+    let caret_len = offsets[end] - caret_start;
+    // Cut long lines to a window that holds the caret.
+    let mut window_start = 0;
+    if shown.len() > SNIPPET_WIDTH {
+        window_start = caret_start.saturating_sub(SNIPPET_WIDTH / 3);
+    }
+    let window_end = (window_start + SNIPPET_WIDTH).min(shown.len());
+    let mut line: String = shown[window_start..window_end].iter().collect();
+    let mut caret_start = caret_start - window_start;
+    let mut caret_len = caret_len.min(window_end.saturating_sub(caret_start + window_start));
+    if window_start > 0 {
+        line.insert(0, '…');
+        caret_start += 1;
+    }
+    if window_end < shown.len() {
+        line.push('…');
+    }
+    let line = line.trim_end().to_string();
+    if caret_len == 0 && end > start {
+        caret_len = 1;
+    }
+    Some((line, caret_start, caret_len))
+}
+
+fn digits(mut n: usize) -> usize {
+    let mut count = 1;
+    while n >= 10 {
+        n /= 10;
+        count += 1;
+    }
+    count
 }
 
 impl fmt::Display for Diagnostic {
+    /// The headline and the help, without the source line (the serve overlay uses this).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}: {}",
-            self.span,
-            self.severity.label(),
-            self.message
-        )?;
+        write!(f, "{}", self.headline())?;
         if let Some(help) = &self.help {
             write!(f, "\n  = help: {help}")?;
         }
@@ -255,6 +397,55 @@ mod tests {
         assert_eq!(
             d.to_string(),
             "content/releases/a.md:3:1: error: unknown field `efective`\n  = help: did you mean `effective`?"
+        );
+    }
+
+    #[test]
+    fn render_shows_the_line_a_caret_the_code_and_the_help() {
+        let d = Diagnostic::error(
+            "unknown-field",
+            Span::new("a.md", 2, 1).with_len(8),
+            "unknown field `efective`",
+        )
+        .with_help("did you mean `effective`?");
+        let source = "---\nefective: 2020-11-29\n---\n";
+        assert_eq!(
+            d.render(Some(source)),
+            "a.md:2:1: error: unknown field `efective`\n  |\n2 | efective: 2020-11-29\n  | ^^^^^^^^\n  = code: unknown-field\n  = help: did you mean `effective`?"
+        );
+        // Without the source (or past its end) only the code and help follow the headline.
+        assert_eq!(
+            d.render(None),
+            "a.md:2:1: error: unknown field `efective`\n  = code: unknown-field\n  = help: did you mean `effective`?"
+        );
+        assert_eq!(d.render(Some("one line")), d.render(None));
+    }
+
+    #[test]
+    fn render_expands_tabs_replaces_controls_and_cuts_long_lines() {
+        let d = Diagnostic::warning("x", Span::new("a.md", 12, 3).with_len(2), "m");
+        let source = format!("{}\t\u{7}ab\r\n", "\n".repeat(11));
+        assert_eq!(
+            d.render(Some(&source)),
+            "a.md:12:3: warning: m\n   |\n12 |     \u{fffd}ab\n   |      ^^\n   = code: x"
+        );
+        let long = format!("{}XY{}", "a".repeat(300), "b".repeat(300));
+        let d = Diagnostic::error("x", Span::new("a.md", 1, 301).with_len(2), "m");
+        let rendered = d.render(Some(&long));
+        let lines: Vec<&str> = rendered.lines().collect();
+        assert!(lines[2].starts_with("1 | …a"), "{rendered}");
+        assert!(lines[2].ends_with("b…"), "{rendered}");
+        let caret = lines[3].chars().position(|c| c == '^').unwrap();
+        let under: String = lines[2].chars().skip(caret).take(2).collect();
+        assert_eq!(under, "XY", "{rendered}");
+    }
+
+    #[test]
+    fn json_has_every_field() {
+        let d = Diagnostic::error("bad-date", Span::new("a.md", 3, 7).with_len(10), "m");
+        assert_eq!(
+            d.to_json().to_string(),
+            r#"{"code":"bad-date","column":7,"end":{"column":17,"line":3},"help":null,"line":3,"message":"m","path":"a.md","severity":"error"}"#
         );
     }
 }

@@ -62,22 +62,75 @@ pub fn list_markdown(root: &Path, rel_dir: &str) -> (Vec<(PathBuf, Stamp)>, Vec<
             Ok(entry) => entry,
             Err(error) => {
                 let path = error.path().unwrap_or(&dir).to_path_buf();
+                let reason = error
+                    .io_error()
+                    .map_or_else(|| error.to_string(), io_reason);
                 diagnostics.push(Diagnostic::warning(
-                    "unreadable-file",
+                    "skipped-file",
                     Span::file_start(relative(root, &path)),
-                    format!("skipped: {error}"),
+                    format!("skipped: {reason}"),
                 ));
                 continue;
             }
         };
-        if !entry.file_name().to_string_lossy().ends_with(".md") {
+        let is_markdown = entry.file_name().to_string_lossy().ends_with(".md");
+        if entry.path_is_symlink() && entry.file_type().is_symlink() {
+            // Links to folders are not followed (a loop could never end); a link to a file is read
+            // through, unless it leads nowhere or round in a loop.
+            match std::fs::metadata(entry.path()) {
+                Ok(metadata) if metadata.is_dir() => {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "skipped-file",
+                            Span::file_start(relative(root, entry.path())),
+                            "skipped: this is a link to a folder, and links to folders are not followed",
+                        )
+                        .with_help("move or copy the folder here instead of linking to it"),
+                    );
+                    continue;
+                }
+                Err(error) if is_markdown => {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "skipped-file",
+                            Span::file_start(relative(root, entry.path())),
+                            format!(
+                                "skipped: the link cannot be followed: {}",
+                                io_reason(&error)
+                            ),
+                        )
+                        .with_help("remove the link or point it at an existing file"),
+                    );
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if !is_markdown {
             continue;
         }
-        let Ok(metadata) = std::fs::metadata(entry.path()) else {
-            continue;
+        let metadata = match std::fs::metadata(entry.path()) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                diagnostics.push(Diagnostic::warning(
+                    "skipped-file",
+                    Span::file_start(relative(root, entry.path())),
+                    format!("skipped: {}", io_reason(&error)),
+                ));
+                continue;
+            }
         };
         if metadata.is_file() {
             files.push((relative(root, entry.path()), stamp_of(&metadata)));
+        } else if !metadata.is_dir() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "skipped-file",
+                    Span::file_start(relative(root, entry.path())),
+                    "skipped: not a regular file (a pipe, socket or device)",
+                )
+                .with_help("content files must be plain files"),
+            );
         }
     }
     (files, diagnostics)
@@ -88,19 +141,56 @@ pub fn stamp_of(metadata: &std::fs::Metadata) -> Stamp {
     (metadata.modified().ok(), metadata.len())
 }
 
+/// The largest content file read, in bytes: a notice is a few kilobytes, so anything near this is
+/// a mistake, and reading it all would only use memory.
+pub const MAX_SOURCE_BYTES: u64 = 8 * 1024 * 1024;
+
 /// Reads `root/rel_path` as UTF-8 text.
 pub fn read_source(root: &Path, rel_path: &Path) -> Result<SourceFile, Diagnostic> {
+    use std::io::Read as _;
+    let unreadable = |error: std::io::Error| {
+        Diagnostic::error(
+            "unreadable-file",
+            Span::file_start(rel_path),
+            format!("cannot read the file: {}", io_reason(&error)),
+        )
+        .with_help("check the file's permissions")
+    };
+    let file = std::fs::File::open(root.join(rel_path)).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(Diagnostic::error(
+            "file-too-large",
+            Span::file_start(rel_path),
+            format!(
+                "the file is larger than {} MiB: it cannot be a notice",
+                MAX_SOURCE_BYTES / (1024 * 1024)
+            ),
+        )
+        .with_help("split it, or move large files to static/"));
+    }
+    decode_source(rel_path, bytes)
+}
+
+/// Turns the bytes of `rel_path` into a source file: they must be UTF-8 text, not binary.
+pub fn decode_source(rel_path: &Path, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     let stem = rel_path
         .file_name()
         .map(|n| n.to_string_lossy().trim_end_matches(".md").to_string())
         .unwrap_or_default();
-    let bytes = std::fs::read(root.join(rel_path)).map_err(|error| {
-        Diagnostic::error(
-            "unreadable-file",
-            Span::file_start(rel_path),
-            format!("cannot read the file: {error}"),
+    // Git's test for binary files: a NUL byte near the start.
+    if let Some(nul) = bytes.iter().take(8000).position(|&b| b == 0) {
+        let (line, column) = position_of_byte(&bytes, nul);
+        return Err(Diagnostic::error(
+            "binary-file",
+            Span::new(rel_path, line, column),
+            "the file is binary (it holds NUL bytes), not Markdown text",
         )
-    })?;
+        .with_help("content files must be UTF-8 text; put other files in static/"));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile {
             rel_path: rel_path.to_path_buf(),
@@ -117,6 +207,15 @@ pub fn read_source(root: &Path, rel_path: &Path) -> Result<SourceFile, Diagnosti
             )
             .with_help("save the file as UTF-8"))
         }
+    }
+}
+
+/// An I/O error in words, without Rust's `(os error N)` suffix.
+pub fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
     }
 }
 

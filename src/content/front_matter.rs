@@ -21,6 +21,16 @@ pub struct Split<'a> {
     pub body_line: usize,
 }
 
+/// The largest front matter accepted, in bytes. The biggest real notice has a few kilobytes; a
+/// limit keeps a runaway file (or a body left inside an unclosed front matter) from costing time
+/// and memory in the YAML parser.
+pub const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;
+
+/// The deepest nesting of flow collections (`[` and `{`) accepted. The YAML library needs time
+/// that grows with the square of this depth before its own limit (128) applies, so a line of
+/// thousands of `{a: ` would hang it.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
 /// Cuts `text` at its `---` delimiters. A leading byte-order mark and CRLF line ends are accepted.
 pub fn split_front_matter<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -42,6 +52,19 @@ pub fn split_front_matter<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, D
         let line_start = lines.offset;
         match lines.next_line() {
             Some((_, line)) if is_delimiter(line) => {
+                let size = line_start - yaml_start;
+                if size > MAX_FRONT_MATTER_BYTES {
+                    return Err(Diagnostic::error(
+                        "front-matter-too-large",
+                        Span::file_start(file),
+                        format!(
+                            "the front matter is {} KiB, more than the {} KiB allowed",
+                            size.div_ceil(1024),
+                            MAX_FRONT_MATTER_BYTES / 1024
+                        ),
+                    )
+                    .with_help("keep long text in the Markdown body, after the closing `---`"));
+                }
                 return Ok(Split {
                     yaml: &text[yaml_start..line_start],
                     yaml_line: 2,
@@ -105,16 +128,22 @@ pub struct Yaml {
 }
 
 /// Parses `yaml`, which starts on line `first_line` of `file`. This is the only call into the YAML
-/// library: a change of library touches this function alone.
+/// library: a change of library touches this function alone. Inputs that would make the library
+/// slow (deep flow nesting) are refused before it sees them; its limits on depth and on alias
+/// expansion ("billion laughs") stop the rest, and each of its errors is reported at its place.
 pub fn parse_yaml(yaml: &str, file: &Path, first_line: usize) -> Result<Yaml, Diagnostic> {
-    let value: Value = serde_yaml::from_str(yaml).map_err(|error| {
-        let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
-        Diagnostic::error(
-            "malformed-yaml",
+    if let Some((line, column)) = too_deep_flow(yaml) {
+        return Err(Diagnostic::error(
+            "yaml-too-deep",
             Span::new(file, first_line + line - 1, column),
-            format!("malformed YAML: {}", yaml_message(&error)),
+            format!("the YAML is nested more than {MAX_FLOW_DEPTH} levels deep"),
         )
-    })?;
+        .with_help("front matter needs two or three levels; check for unclosed `[` or `{`"));
+    }
+    let value: Value = match serde_yaml::from_str(yaml) {
+        Ok(value) => value,
+        Err(error) => return Err(yaml_error(&error, yaml, file, first_line)),
+    };
     // An empty block parses as null; treat it as an empty mapping so required fields are named.
     let value = match value {
         Value::Null => Value::Mapping(Default::default()),
@@ -123,6 +152,200 @@ pub fn parse_yaml(yaml: &str, file: &Path, first_line: usize) -> Result<Yaml, Di
     Ok(Yaml {
         value,
         locator: Locator::new(yaml, first_line),
+    })
+}
+
+/// A diagnostic for an error of the YAML library, placed in the whole file and explained.
+fn yaml_error(error: &serde_yaml::Error, yaml: &str, file: &Path, first_line: usize) -> Diagnostic {
+    let message = yaml_message(error);
+    let location = error
+        .location()
+        .map(|l| yaml_to_file_position(yaml, l.line(), l.column()));
+    let at = |(line, column): (usize, usize)| Span::new(file, first_line + line - 1, column);
+    let fallback = location.unwrap_or((1, 1));
+    if let Some(key) = message
+        .strip_prefix("duplicate entry with key \"")
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        let duplicate = Locator::new(yaml, 1).duplicate_of(key);
+        let (span, help) = match duplicate {
+            Some((first, second)) => (
+                at((second.line, second.column)).with_len(key.chars().count()),
+                format!(
+                    "remove one of the two: `{key}` is first written at line {}",
+                    first.line + first_line - 1
+                ),
+            ),
+            None => (at(fallback), "remove one of the two".to_string()),
+        };
+        return Diagnostic::error(
+            "duplicate-key",
+            span,
+            format!("the key `{key}` is written twice in one mapping"),
+        )
+        .with_help(help);
+    }
+    if message == "repetition limit exceeded" {
+        let span = first_alias(yaml).map_or_else(|| at((1, 1)), at);
+        return Diagnostic::error(
+            "yaml-alias-limit",
+            span,
+            "the YAML aliases (`*name`) expand to too large a document",
+        )
+        .with_help("write the values out instead of nesting aliases of aliases");
+    }
+    if message.starts_with("recursion limit exceeded") {
+        return Diagnostic::error(
+            "yaml-too-deep",
+            at(fallback),
+            "the YAML is nested more than 128 levels deep",
+        )
+        .with_help("front matter needs two or three levels; check the indentation");
+    }
+    if message.contains("more than one document") {
+        let line = yaml
+            .lines()
+            .position(|l| l.starts_with("---") || l.starts_with("..."))
+            .map_or(1, |i| i + 1);
+        return Diagnostic::error(
+            "malformed-yaml",
+            at((line, 1)),
+            "malformed YAML: the front matter holds more than one YAML document",
+        )
+        .with_help("a line `---` or `...` ends a YAML document; remove it from the front matter");
+    }
+    if message.starts_with("control characters are not allowed") {
+        let (line, column, c) = first_control(yaml).unwrap_or((1, 1, '\0'));
+        return Diagnostic::error(
+            "malformed-yaml",
+            at((line, column)),
+            format!(
+                "malformed YAML: the control character U+{:04X} is not allowed",
+                u32::from(c)
+            ),
+        )
+        .with_help(
+            "remove it: YAML text may hold tabs and line breaks, no other control characters",
+        );
+    }
+    let mut diagnostic = Diagnostic::error(
+        "malformed-yaml",
+        at(fallback),
+        format!("malformed YAML: {message}"),
+    );
+    let found_tab = location.is_some_and(|(line, column)| {
+        yaml.lines()
+            .nth(line - 1)
+            .and_then(|l| l.chars().nth(column - 1))
+            == Some('\t')
+    });
+    if found_tab {
+        diagnostic =
+            diagnostic.with_help("YAML does not allow tabs for indentation: indent with spaces");
+    } else if message.starts_with("mapping values are not allowed") {
+        diagnostic =
+            diagnostic.with_help("quote a value that holds `: `, e.g. `summary: \"A: B\"`");
+    }
+    diagnostic
+}
+
+/// The YAML library counts a lone `\r` (and U+0085, U+2028, U+2029) as a line break; the rest of
+/// secsite, editors and `grep -n` count `\n` only. Converts the library's line and column (from
+/// 1) into ours.
+fn yaml_to_file_position(yaml: &str, line: usize, column: usize) -> (usize, usize) {
+    let (mut yaml_line, mut yaml_column) = (1, 1);
+    let (mut file_line, mut file_column) = (1, 1);
+    let mut chars = yaml.chars().peekable();
+    while (yaml_line, yaml_column) < (line, column) {
+        let Some(c) = chars.next() else { break };
+        let crlf = c == '\r' && chars.peek() == Some(&'\n');
+        if matches!(c, '\n' | '\u{85}' | '\u{2028}' | '\u{2029}') || (c == '\r' && !crlf) {
+            yaml_line += 1;
+            yaml_column = 1;
+        } else if !crlf {
+            yaml_column += 1;
+        }
+        if c == '\n' {
+            file_line += 1;
+            file_column = 1;
+        } else {
+            file_column += 1;
+        }
+    }
+    (file_line, file_column)
+}
+
+/// Where the flow nesting (`[` and `{`) of `yaml` first goes deeper than `MAX_FLOW_DEPTH`, as a
+/// line and character column. Quoted text and comments are skipped; a bracket in plain text
+/// outside flow collections does not open one.
+fn too_deep_flow(yaml: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (index, line) in yaml.split('\n').enumerate() {
+        let mut chars = line.chars().enumerate().peekable();
+        // Whether the next character starts a token (line start, after a space or indicator).
+        let mut token_start = true;
+        while let Some((column, c)) = chars.next() {
+            match c {
+                '#' if token_start => break,
+                '"' | '\'' if token_start => {
+                    let quote = c;
+                    while let Some((_, q)) = chars.next() {
+                        if q == '\\' && quote == '"' {
+                            chars.next();
+                        } else if q == quote {
+                            if quote == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                                chars.next();
+                                continue;
+                            }
+                            break;
+                        }
+                    }
+                    token_start = false;
+                }
+                '[' | '{' if token_start || depth > 0 => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some((index + 1, column + 1));
+                    }
+                    token_start = true;
+                }
+                ']' | '}' if depth > 0 => {
+                    depth -= 1;
+                    token_start = false;
+                }
+                ',' if depth > 0 => token_start = true,
+                ' ' | '\t' | '\r' => token_start = true,
+                ':' | '-' | '?' => {
+                    token_start = chars.peek().is_none_or(|(_, n)| *n == ' ') || depth > 0
+                }
+                _ => token_start = false,
+            }
+        }
+    }
+    None
+}
+
+/// The line and column of the first alias (`*name`) of `yaml`.
+fn first_alias(yaml: &str) -> Option<(usize, usize)> {
+    yaml.split('\n').enumerate().find_map(|(index, line)| {
+        let chars: Vec<char> = line.chars().collect();
+        (0..chars.len())
+            .find(|&i| {
+                chars[i] == '*'
+                    && (i == 0 || matches!(chars[i - 1], ' ' | '[' | '{' | ','))
+                    && chars.get(i + 1).is_some_and(|c| !c.is_whitespace())
+            })
+            .map(|i| (index + 1, i + 1))
+    })
+}
+
+/// The line, column and character of the first control character of `yaml` that YAML forbids.
+fn first_control(yaml: &str) -> Option<(usize, usize, char)> {
+    yaml.split('\n').enumerate().find_map(|(index, line)| {
+        line.chars()
+            .enumerate()
+            .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\r'))
+            .map(|(i, c)| (index + 1, i + 1, c))
     })
 }
 
@@ -165,6 +388,14 @@ mod tests {
         assert_eq!(unclosed.code, "unclosed-front-matter");
         let only = split_front_matter("---", Path::new("a.md")).unwrap_err();
         assert_eq!(only.code, "unclosed-front-matter");
+    }
+
+    #[test]
+    fn yaml_positions_count_only_line_feeds() {
+        assert_eq!(yaml_to_file_position("a\r\nb\n", 2, 1), (2, 1));
+        assert_eq!(yaml_to_file_position("a\rb\rc: d: e\n", 3, 5), (1, 9));
+        assert_eq!(yaml_to_file_position("a\u{2028}b", 2, 1), (1, 3));
+        assert_eq!(yaml_to_file_position("", 9, 9), (1, 1));
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub struct Entry {
     pub key: Position,
     /// The value, when it is on the key's line.
     pub value: Option<Position>,
+    /// The length of the key as written, in characters (0 when unknown).
+    pub key_len: usize,
+    /// The length of the value as written on the key's line, in characters (0 when unknown).
+    pub value_len: usize,
 }
 
 /// A path through a YAML document: `documents.3.id`.
@@ -31,6 +35,8 @@ pub struct Locator {
     entries: HashMap<String, Entry>,
     // The text of each value written on its key's line, as written (`5.10`, not the float 5.1).
     raw_values: HashMap<String, String>,
+    // Keys written twice in one mapping: the path, where it is first written, where again.
+    duplicates: Vec<(String, Position, Position)>,
     first_line: usize,
 }
 
@@ -47,6 +53,7 @@ impl Locator {
         let mut locator = Locator {
             entries: HashMap::new(),
             raw_values: HashMap::new(),
+            duplicates: Vec::new(),
             first_line,
         };
         locator.index(yaml);
@@ -110,13 +117,13 @@ impl Locator {
                 let item_column = indent + (content.len() - after_dash.len());
                 let value =
                     (!after_dash.is_empty()).then(|| self.position(line_number, line, item_column));
-                self.entries.insert(
-                    item_path.clone(),
-                    Entry {
-                        key: self.position(line_number, line, indent),
-                        value,
-                    },
-                );
+                let entry = Entry {
+                    key: self.position(line_number, line, indent),
+                    value,
+                    key_len: 1,
+                    value_len: scalar_len(after_dash),
+                };
+                self.insert(item_path.clone(), entry);
                 if after_dash.starts_with(['{', '[']) {
                     self.index_flow(line_number, line, item_column, &item_path);
                     continue;
@@ -134,7 +141,7 @@ impl Locator {
                 column = item_column;
                 rest = after_dash;
             }
-            let Some((key, value)) = split_key(rest) else {
+            let Some((key, value, key_bytes)) = split_key(rest) else {
                 continue;
             };
             if let Some((open_path, open_column)) = open_key.take()
@@ -152,13 +159,13 @@ impl Locator {
             let value_column = column + (rest.len() - value.len());
             let value_position =
                 (!value.is_empty()).then(|| self.position(line_number, line, value_column));
-            self.entries.insert(
-                path.clone(),
-                Entry {
-                    key: self.position(line_number, line, column),
-                    value: value_position,
-                },
-            );
+            let entry = Entry {
+                key: self.position(line_number, line, column),
+                value: value_position,
+                key_len: rest[..key_bytes].chars().count(),
+                value_len: scalar_len(value),
+            };
+            self.insert(path.clone(), entry);
             if value.starts_with(['{', '[']) {
                 self.index_flow(line_number, line, value_column, &path);
             } else if !value.is_empty() {
@@ -203,13 +210,13 @@ impl Locator {
                     skip_spaces(bytes, position);
                     let value_start = *position;
                     let child = join(path, key.trim_matches(['"', '\'']));
-                    self.entries.insert(
-                        child.clone(),
-                        Entry {
-                            key: self.position(line_number, line, key_start),
-                            value: Some(self.position(line_number, line, value_start)),
-                        },
-                    );
+                    let entry = Entry {
+                        key: self.position(line_number, line, key_start),
+                        value: Some(self.position(line_number, line, value_start)),
+                        key_len: key.trim_end().chars().count(),
+                        value_len: line.get(value_start..).map_or(0, flow_scalar_len),
+                    };
+                    self.insert(child.clone(), entry);
                     if matches!(bytes.get(*position), Some(b'{' | b'[')) {
                         self.flow_value(line_number, line, position, &child);
                     } else {
@@ -242,11 +249,14 @@ impl Locator {
                     }
                     let child = join(path, &index.to_string());
                     let item = self.position(line_number, line, *position);
+                    let len = line.get(*position..).map_or(0, flow_scalar_len);
                     self.entries.insert(
                         child.clone(),
                         Entry {
                             key: item,
                             value: Some(item),
+                            key_len: len,
+                            value_len: len,
                         },
                     );
                     if matches!(bytes.get(*position), Some(b'{' | b'[')) {
@@ -269,6 +279,23 @@ impl Locator {
             }
             _ => {}
         }
+    }
+
+    /// Records where `path` is written; a path written twice is remembered as a duplicate key.
+    fn insert(&mut self, path: String, entry: Entry) {
+        if let Some(first) = self.entries.get(&path) {
+            self.duplicates.push((path.clone(), first.key, entry.key));
+        }
+        self.entries.insert(path, entry);
+    }
+
+    /// Where a key named `key` is first written and where it is written again in the same
+    /// mapping, for the first such duplicate.
+    pub fn duplicate_of(&self, key: &str) -> Option<(Position, Position)> {
+        self.duplicates
+            .iter()
+            .find(|(path, _, _)| path.rsplit('.').next() == Some(key))
+            .map(|(_, first, second)| (*first, *second))
     }
 
     /// Converts a byte column of `line` into a 1-based character column.
@@ -299,6 +326,8 @@ impl Locator {
                     return Entry {
                         key: start,
                         value: None,
+                        key_len: 0,
+                        value_len: 0,
                     };
                 }
             }
@@ -363,12 +392,13 @@ pub fn join(parent: &str, child: &str) -> String {
     }
 }
 
-/// Splits `key: value` into the key (unquoted) and the rest of the line after the colon and spaces.
-fn split_key(text: &str) -> Option<(&str, &str)> {
-    let (key, after) = if let Some(quote @ ('"' | '\'')) = text.chars().next() {
+/// Splits `key: value` into the key (unquoted), the rest of the line after the colon and spaces,
+/// and the length in bytes of the key as written.
+fn split_key(text: &str) -> Option<(&str, &str, usize)> {
+    let (key, after, written) = if let Some(quote @ ('"' | '\'')) = text.chars().next() {
         let close = text[1..].find(quote)? + 1;
         let after = text[close + 1..].strip_prefix(':')?;
-        (&text[1..close], after)
+        (&text[1..close], after, close + 1)
     } else {
         let colon = text
             .find(": ")
@@ -377,11 +407,47 @@ fn split_key(text: &str) -> Option<(&str, &str)> {
         if key.contains(['{', '[', '"', '\'', '#']) {
             return None;
         }
-        (key.trim_end(), &text[colon + 1..])
+        (key.trim_end(), &text[colon + 1..], key.trim_end().len())
     };
     let value = after.trim_start_matches(' ');
     let value = if value.starts_with('#') { "" } else { value };
-    Some((key, value.trim_end()))
+    Some((key, value.trim_end(), written))
+}
+
+/// The length in characters of the scalar that starts `value` (quoted: up to its closing quote;
+/// plain: up to a comment), or of the whole rest for a collection.
+fn scalar_len(value: &str) -> usize {
+    let written = match value.chars().next() {
+        Some(quote @ ('"' | '\'')) => {
+            let mut end = value.len();
+            let mut escaped = false;
+            for (i, c) in value.char_indices().skip(1) {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && quote == '"' {
+                    escaped = true;
+                } else if c == quote {
+                    end = i + 1;
+                    break;
+                }
+            }
+            &value[..end]
+        }
+        _ => value.find(" #").map_or(value, |i| &value[..i]).trim_end(),
+    };
+    written.chars().count()
+}
+
+/// The length in characters of the flow scalar at the start of `rest` (up to `,`, `]` or `}`).
+fn flow_scalar_len(rest: &str) -> usize {
+    if rest.starts_with(['"', '\'']) {
+        return scalar_len(rest);
+    }
+    rest.find([',', ']', '}'])
+        .map_or(rest, |i| &rest[..i])
+        .trim_end()
+        .chars()
+        .count()
 }
 
 #[cfg(test)]

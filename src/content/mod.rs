@@ -366,6 +366,16 @@ fn front_matter(
     ))
 }
 
+/// Parses the bytes of a notice file at `rel_path` (relative to the root) as `build` does: the
+/// text checks, the front matter, every field. The entry point of the fuzz target.
+pub fn parse_notice_bytes(
+    rel_path: &Path,
+    bytes: Vec<u8>,
+) -> Result<NoticeSource, Vec<Diagnostic>> {
+    let file = discover::decode_source(rel_path, bytes).map_err(|d| vec![d])?;
+    parse_notice(&file)
+}
+
 pub(crate) fn parse_notice(file: &SourceFile) -> Result<NoticeSource, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     check_slug(file, &mut problems);

@@ -41,14 +41,19 @@ impl<'a> FieldReader<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// The span of the value at `path`.
+    /// The span of the value at `path` (of its key, when the value is on other lines).
     pub fn value_span(&self, path: &str) -> Span {
-        self.span(self.locator.value(path))
+        let entry = self.locator.entry(path);
+        match entry.value {
+            Some(position) => self.span(position).with_len(entry.value_len),
+            None => self.span(entry.key).with_len(entry.key_len),
+        }
     }
 
     /// The span of the key at `path`.
     pub fn key_span(&self, path: &str) -> Span {
-        self.span(self.locator.key(path))
+        let entry = self.locator.entry(path);
+        self.span(entry.key).with_len(entry.key_len)
     }
 
     fn span(&self, position: Position) -> Span {
@@ -115,11 +120,30 @@ impl<'a> FieldReader<'a> {
         } else {
             self.key_span(path)
         };
-        self.push(Diagnostic::error(
-            "missing-field",
-            span,
-            format!("missing required field `{key}`"),
-        ));
+        let example = match key {
+            "date" | "raised" => "2020-11-29",
+            "id" if path.starts_with("documents") => "section-a",
+            "id" => "MP080",
+            "base_url" => "https://example.org/sec/",
+            "kind" => "section",
+            "ref" => "A",
+            _ => "\"…\"",
+        };
+        let place = if !path.is_empty() {
+            "to this entry"
+        } else if self.file.extension().is_some_and(|e| e == "md") {
+            "to the front matter"
+        } else {
+            "to the file"
+        };
+        self.push(
+            Diagnostic::error(
+                "missing-field",
+                span,
+                format!("missing required field `{key}`"),
+            )
+            .with_help(format!("add `{key}: {example}` {place}")),
+        );
     }
 
     /// A text field. Numbers and booleans are taken as written.

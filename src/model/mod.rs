@@ -340,11 +340,14 @@ fn gather_modifications(
     pages.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     for page in pages {
         if !is_valid_modification_id(&page.id) {
-            diagnostics.push(Diagnostic::error(
-                "bad-modification-id",
-                page.id_span.clone(),
-                format!("`{}` is not a valid modification id", page.id),
-            ));
+            diagnostics.push(
+                Diagnostic::error(
+                    "bad-modification-id",
+                    page.id_span.clone(),
+                    format!("`{}` is not a valid modification id", page.id),
+                )
+                .with_help("use letters and digits, such as MP102A or SECMP0062"),
+            );
             continue;
         }
         let key = ModificationKey::from_id(&page.id);
@@ -361,7 +364,7 @@ fn gather_modifications(
                     "two modification pages have the id `{}`: this one and {first}",
                     page.id
                 ),
-            ));
+            ).with_help("ids compare without case and inner spaces: merge the two pages, or correct one id"));
             continue;
         }
         modifications.insert(
@@ -387,11 +390,14 @@ fn gather_modifications(
                 continue;
             }
             if modifications.contains_key(&alias_key) || aliases.contains_key(&alias_key) {
-                diagnostics.push(Diagnostic::error(
-                    "duplicate-modification",
-                    span.clone(),
-                    format!("the alias `{alias}` already names another modification"),
-                ));
+                diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-modification",
+                        span.clone(),
+                        format!("the alias `{alias}` already names another modification"),
+                    )
+                    .with_help("remove the alias: an id or alias names one modification only"),
+                );
                 continue;
             }
             aliases.insert(alias_key, modification.key.clone());
