@@ -117,6 +117,7 @@ export async function launch(temporary, options = {}) {
       "--disable-sync",
       "--no-first-run",
     ],
+    locale: "en-GB",
     ...options,
   });
   return {

@@ -23,6 +23,8 @@ const DEFAULT = [
   ["release-november-2020-390", NOVEMBER, 390, "light"],
   ["document-log-1280", "documents/", 1280, "light"],
   ["document-log-390", "documents/", 390, "light"],
+  ["home-1280-dark", "", 1280, "dark"],
+  ["document-log-390-dark", "documents/", 390, "dark"],
 ];
 const shots = process.env.SHOTS
   ? process.env.SHOTS.split("\n")
