@@ -95,7 +95,10 @@ fn host_of(url: &str) -> &str {
 
 /// A TEXT value escaped as RFC 5545 §3.3.11 says.
 fn text(value: &str) -> String {
-    let mut escaped = String::with_capacity(value.len());
+    if !value.contains(['\\', ';', ',', '\n', '\r']) && !value.contains(char::is_control) {
+        return value.to_string();
+    }
+    let mut escaped = String::with_capacity(value.len() + 8);
     for c in value.chars() {
         match c {
             '\\' => escaped.push_str("\\\\"),
@@ -112,17 +115,20 @@ fn text(value: &str) -> String {
 
 /// Appends a content line, folded at 75 octets without splitting a character, ended by CRLF.
 fn line(out: &mut String, content: &str) {
-    let mut width = 0;
-    for c in content.chars() {
-        let size = c.len_utf8();
-        if width + size > LINE_LIMIT {
-            out.push_str("\r\n ");
-            // The leading space of a continuation line counts towards its length.
-            width = 1;
+    let mut rest = content;
+    // The first line holds 75 octets; each continuation line a space and 74.
+    let mut room = LINE_LIMIT;
+    while rest.len() > room {
+        let mut cut = room;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
         }
-        out.push(c);
-        width += size;
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        room = LINE_LIMIT - 1;
     }
+    out.push_str(rest);
     out.push_str("\r\n");
 }
 

@@ -4,10 +4,12 @@
 //! model's), so the same content gives the same bytes, and each file is made in one pass over
 //! what it lists.
 
-use chrono::NaiveDate;
-use serde::Serialize;
+use std::cell::RefCell;
 
-use super::views::{Urls, ViewBuilder};
+use chrono::NaiveDate;
+use serde::{Serialize, Serializer};
+
+use super::views::{Urls, ViewBuilder, clip};
 use crate::model::ids::ModificationKey;
 
 /// The version of the export format: raised when a field changes meaning or goes away (adding a
@@ -17,14 +19,46 @@ pub const EXPORT_SCHEMA: u32 = 1;
 /// The most characters of a notice's summary the search index keeps.
 const SEARCH_SUMMARY_CHARS: usize = 240;
 
-fn iso(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+/// `value` as JSON and a newline, written into a buffer of `capacity` bytes to begin with: the
+/// exports run to megabytes, and a buffer that grows by doubling copies them over and over.
+fn to_json<T: Serialize>(value: &T, capacity: usize) -> String {
+    let mut text = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut text, value).expect("export data serialises");
+    text.push(b'\n');
+    String::from_utf8(text).expect("serde_json writes UTF-8")
 }
 
-fn to_json<T: Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string(value).expect("export data serialises");
-    text.push('\n');
-    text
+/// How many modification rows and document rows the notices have: what the exports' sizes
+/// follow.
+fn row_counts(views: &ViewBuilder<'_>) -> (usize, usize) {
+    views.model.notices.iter().fold((0, 0), |(m, d), n| {
+        (m + n.modification_keys.len(), d + n.document_rows.len())
+    })
+}
+
+/// A list serialised from an iterator as it is consumed: an export holds its text, never all its
+/// entries as values besides.
+struct Streamed<I>(RefCell<Option<I>>);
+
+impl<I> Streamed<I> {
+    fn new(items: I) -> Self {
+        Streamed(RefCell::new(Some(items)))
+    }
+}
+
+impl<I> Serialize for Streamed<I>
+where
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let items = self
+            .0
+            .borrow_mut()
+            .take()
+            .expect("a streamed list is serialised once");
+        serializer.collect_seq(items)
+    }
 }
 
 /// What every export starts with.
@@ -33,7 +67,7 @@ struct Header<'a> {
     schema: u32,
     generator: &'static str,
     site: SiteHeader<'a>,
-    as_of: String,
+    as_of: NaiveDate,
 }
 
 #[derive(Serialize)]
@@ -51,7 +85,7 @@ impl<'a> Header<'a> {
                 title,
                 url: views.urls.permalink(""),
             },
-            as_of: iso(views.model.as_of),
+            as_of: views.model.as_of,
         }
     }
 }
@@ -60,10 +94,11 @@ impl<'a> Header<'a> {
 // /api/releases.json
 
 #[derive(Serialize)]
-struct ReleasesExport<'a> {
+#[serde(bound(serialize = "I: Iterator, I::Item: Serialize"))]
+struct ReleasesExport<'a, I> {
     #[serde(flatten)]
     header: Header<'a>,
-    notices: Vec<NoticeExport<'a>>,
+    notices: Streamed<I>,
 }
 
 #[derive(Serialize)]
@@ -73,8 +108,8 @@ struct NoticeExport<'a> {
     title: &'a str,
     kind: &'static str,
     releasing: bool,
-    date: String,
-    effective: Option<String>,
+    date: NaiveDate,
+    effective: Option<NaiveDate>,
     upcoming: bool,
     release: Option<&'a str>,
     sec_version: Option<&'a str>,
@@ -109,81 +144,82 @@ struct NoticeDocumentExport<'a> {
 /// modification and document rows.
 pub fn releases_json(views: &ViewBuilder<'_>, title: &str) -> String {
     let model = views.model;
-    let notices = model
-        .notices
-        .iter()
-        .enumerate()
-        .map(|(index, notice)| {
-            let source = &notice.source;
-            let modifications = source
-                .modifications
-                .iter()
-                .enumerate()
-                .map(|(row_index, row)| {
-                    let written = &notice.modification_keys[row_index];
-                    let key = model.aliases.get(written).unwrap_or(written);
-                    NoticeModificationExport {
-                        id: &row.id,
-                        key: key.as_str(),
-                        url: views.urls.permalink(&Urls::modification_path(key)),
-                        title: row.title.as_deref().or_else(|| {
-                            model
-                                .modifications
-                                .get(key)
-                                .and_then(|m| m.title.as_deref())
-                        }),
-                        part: row.part,
-                        status: notice.modification_status(row_index),
-                    }
-                })
-                .collect();
-            let documents = notice
-                .documents()
-                .map(|(d, row)| {
-                    let document = &model.documents[d];
-                    NoticeDocumentExport {
-                        id: &document.id,
-                        label: document.label(),
-                        url: views.urls.permalink(&Urls::document_path(&document.id)),
-                        title: row.title.as_deref().unwrap_or(&document.title),
-                        version: row.version.as_deref(),
-                        codeworks: row.codeworks,
-                        modification: row.modification,
-                        designation: row.designation,
-                    }
-                })
-                .collect();
-            NoticeExport {
-                slug: notice.slug(),
-                url: views.urls.permalink(&Urls::notice_path(notice.slug())),
-                title: &source.title,
-                kind: source.kind.key(),
-                releasing: notice.is_releasing(),
-                date: iso(source.date),
-                effective: notice.is_releasing().then(|| iso(notice.effective)),
-                upcoming: notice.is_upcoming(model.as_of),
-                release: source.release.as_deref(),
-                sec_version: source.sec_version.as_deref(),
-                summary: &views.summaries[index],
-                modifications,
-                documents,
-            }
-        })
-        .collect();
-    to_json(&ReleasesExport {
-        header: Header::new(views, title),
-        notices,
-    })
+    let notices = model.notices.iter().enumerate().map(|(index, notice)| {
+        let source = &notice.source;
+        let modifications = source
+            .modifications
+            .iter()
+            .enumerate()
+            .map(|(row_index, row)| {
+                let written = &notice.modification_keys[row_index];
+                let key = model.aliases.get(written).unwrap_or(written);
+                NoticeModificationExport {
+                    id: &row.id,
+                    key: key.as_str(),
+                    url: views.urls.permalink(&Urls::modification_path(key)),
+                    title: row.title.as_deref().or_else(|| {
+                        model
+                            .modifications
+                            .get(key)
+                            .and_then(|m| m.title.as_deref())
+                    }),
+                    part: row.part,
+                    status: notice.modification_status(row_index),
+                }
+            })
+            .collect();
+        let documents = notice
+            .documents()
+            .map(|(d, row)| {
+                let document = &model.documents[d];
+                NoticeDocumentExport {
+                    id: &document.id,
+                    label: document.label(),
+                    url: views.urls.document_permalink(&document.id),
+                    title: row.title.as_deref().unwrap_or(&document.title),
+                    version: row.version.as_deref(),
+                    codeworks: row.codeworks,
+                    modification: row.modification,
+                    designation: row.designation,
+                }
+            })
+            .collect();
+        NoticeExport {
+            slug: notice.slug(),
+            url: views.urls.notice_permalink(notice.slug()),
+            title: &source.title,
+            kind: source.kind.key(),
+            releasing: notice.is_releasing(),
+            date: source.date,
+            effective: notice.is_releasing().then_some(notice.effective),
+            upcoming: notice.is_upcoming(model.as_of),
+            release: source.release.as_deref(),
+            sec_version: source.sec_version.as_deref(),
+            summary: &views.summaries[index],
+            modifications,
+            documents,
+        }
+    });
+    let (modification_rows, document_rows) = row_counts(views);
+    let capacity = 512 * views.model.notices.len() + 192 * (modification_rows + document_rows);
+    to_json(
+        &ReleasesExport {
+            header: Header::new(views, title),
+            notices: Streamed::new(notices),
+        },
+        capacity,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
 // /api/modifications.json
 
 #[derive(Serialize)]
-struct ModificationsExport<'a> {
+#[serde(bound(serialize = "I: Iterator, I::Item: Serialize"))]
+struct ModificationsExport<'a, I> {
     #[serde(flatten)]
     header: Header<'a>,
-    modifications: Vec<ModificationExport<'a>>,
+    modifications: Streamed<I>,
 }
 
 #[derive(Serialize)]
@@ -196,7 +232,7 @@ struct ModificationExport<'a> {
     status: Option<&'a str>,
     route: Option<&'a str>,
     proposer: Option<&'a str>,
-    raised: Option<String>,
+    raised: Option<NaiveDate>,
     aliases: Vec<&'a str>,
     related: Vec<RelatedExport<'a>>,
     notices: Vec<AppearanceExport<'a>>,
@@ -216,89 +252,90 @@ struct AppearanceExport<'a> {
     relation: &'static str,
     part: Option<u32>,
     status: Option<String>,
-    date: String,
-    effective: Option<String>,
+    date: NaiveDate,
+    effective: Option<NaiveDate>,
 }
 
 /// `/api/modifications.json`: every modification by key, with every notice that names it
 /// (oldest first) and the documents its implementing releases changed (in document order).
 pub fn modifications_json(views: &ViewBuilder<'_>, title: &str) -> String {
     let model = views.model;
-    let modifications = model
-        .modifications
-        .values()
-        .map(|modification| {
-            let page = modification.page.as_deref();
-            let key = &modification.key;
-            ModificationExport {
-                id: &modification.id,
-                key: key.as_str(),
-                url: views.urls.permalink(&Urls::modification_path(key)),
-                feed_url: views.urls.permalink(&Urls::modification_feed_path(key)),
-                title: modification.title.as_deref(),
-                status: modification.status.as_deref(),
-                route: page.and_then(|p| p.route.as_deref()),
-                proposer: page.and_then(|p| p.proposer.as_deref()),
-                raised: page.and_then(|p| p.raised).map(iso),
-                aliases: page
-                    .map(|p| p.aliases.iter().map(|(a, _)| a.as_str()).collect())
-                    .unwrap_or_default(),
-                related: page
-                    .map(|p| p.related.as_slice())
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|id| {
-                        let written = ModificationKey::from_id(id);
-                        let target = model.aliases.get(&written).unwrap_or(&written);
-                        RelatedExport {
-                            id,
-                            url: model
-                                .modifications
-                                .contains_key(target)
-                                .then(|| views.urls.permalink(&Urls::modification_path(target))),
-                        }
-                    })
-                    .collect(),
-                notices: modification
-                    .appearances
-                    .iter()
-                    .map(|appearance| {
-                        let notice = &model.notices[appearance.notice];
-                        AppearanceExport {
-                            slug: notice.slug(),
-                            url: views.urls.permalink(&Urls::notice_path(notice.slug())),
-                            relation: appearance.relation.key(),
-                            part: appearance
-                                .row
-                                .and_then(|r| notice.source.modifications[r].part),
-                            status: appearance.row.and_then(|r| notice.modification_status(r)),
-                            date: iso(notice.source.date),
-                            effective: notice.is_releasing().then(|| iso(notice.effective)),
-                        }
-                    })
-                    .collect(),
-                documents: model
-                    .documents_touched(key)
-                    .into_iter()
-                    .map(|d| model.documents[d].id.as_str())
-                    .collect(),
-            }
-        })
-        .collect();
-    to_json(&ModificationsExport {
-        header: Header::new(views, title),
-        modifications,
-    })
+    let modifications = model.modifications.values().map(|modification| {
+        let page = modification.page.as_deref();
+        let key = &modification.key;
+        ModificationExport {
+            id: &modification.id,
+            key: key.as_str(),
+            url: views.urls.permalink(&Urls::modification_path(key)),
+            feed_url: views.urls.permalink(&Urls::modification_feed_path(key)),
+            title: modification.title.as_deref(),
+            status: modification.status.as_deref(),
+            route: page.and_then(|p| p.route.as_deref()),
+            proposer: page.and_then(|p| p.proposer.as_deref()),
+            raised: page.and_then(|p| p.raised),
+            aliases: page
+                .map(|p| p.aliases.iter().map(|(a, _)| a.as_str()).collect())
+                .unwrap_or_default(),
+            related: page
+                .map(|p| p.related.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(|id| {
+                    let written = ModificationKey::from_id(id);
+                    let target = model.aliases.get(&written).unwrap_or(&written);
+                    RelatedExport {
+                        id,
+                        url: model
+                            .modifications
+                            .contains_key(target)
+                            .then(|| views.urls.permalink(&Urls::modification_path(target))),
+                    }
+                })
+                .collect(),
+            notices: modification
+                .appearances
+                .iter()
+                .map(|appearance| {
+                    let notice = &model.notices[appearance.notice];
+                    AppearanceExport {
+                        slug: notice.slug(),
+                        url: views.urls.notice_permalink(notice.slug()),
+                        relation: appearance.relation.key(),
+                        part: appearance
+                            .row
+                            .and_then(|r| notice.source.modifications[r].part),
+                        status: appearance.row.and_then(|r| notice.modification_status(r)),
+                        date: notice.source.date,
+                        effective: notice.is_releasing().then_some(notice.effective),
+                    }
+                })
+                .collect(),
+            documents: model
+                .documents_touched(key)
+                .into_iter()
+                .map(|d| model.documents[d].id.as_str())
+                .collect(),
+        }
+    });
+    let capacity = 1024 * views.model.modifications.len() + 384 * row_counts(views).0;
+    to_json(
+        &ModificationsExport {
+            header: Header::new(views, title),
+            modifications: Streamed::new(modifications),
+        },
+        capacity,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
 // /api/documents.json
 
 #[derive(Serialize)]
-struct DocumentsExport<'a> {
+#[serde(bound(serialize = "I: Iterator, I::Item: Serialize"))]
+struct DocumentsExport<'a, I> {
     #[serde(flatten)]
     header: Header<'a>,
-    documents: Vec<DocumentExport<'a>>,
+    documents: Streamed<I>,
 }
 
 #[derive(Serialize)]
@@ -318,17 +355,17 @@ struct DocumentExport<'a> {
 #[derive(Serialize)]
 struct CurrentExport<'a> {
     version: Option<&'a str>,
-    since: String,
+    since: NaiveDate,
     notice: &'a str,
 }
 
 #[derive(Serialize)]
 struct HistoryExport<'a> {
     notice: &'a str,
-    url: String,
+    url: &'a str,
     release: Option<&'a str>,
-    date: String,
-    effective: String,
+    date: NaiveDate,
+    effective: NaiveDate,
     upcoming: bool,
     title: &'a str,
     version: Option<&'a str>,
@@ -336,7 +373,7 @@ struct HistoryExport<'a> {
     codeworks: Option<bool>,
     modification: Option<bool>,
     designation: Option<bool>,
-    modifications: Vec<&'a str>,
+    modifications: &'a [&'a str],
 }
 
 /// `/api/documents.json`: every document of the registry in document order, with the version in
@@ -344,68 +381,80 @@ struct HistoryExport<'a> {
 pub fn documents_json(views: &ViewBuilder<'_>, title: &str) -> String {
     let model = views.model;
     let as_of = model.as_of;
-    let documents = model
-        .documents
+    // A notice changes some six documents: its URL and its modifications are made once.
+    let notice_urls: Vec<String> = model
+        .notices
         .iter()
-        .enumerate()
-        .map(|(index, document)| {
-            let current = model
-                .log
-                .in_effect(index, as_of)
-                .map(|entry| CurrentExport {
-                    version: entry.version(&model.notices),
-                    since: iso(entry.effective),
-                    notice: model.notices[entry.notice].slug(),
-                });
-            let history = model
-                .log
-                .history(index)
+        .map(|n| views.urls.notice_permalink(n.slug()))
+        .collect();
+    let keys_of: Vec<Vec<&str>> = model
+        .notices
+        .iter()
+        .map(|notice| {
+            notice
+                .modification_keys
                 .iter()
-                .map(|entry| {
-                    let notice = &model.notices[entry.notice];
-                    let row = notice.document(entry.row).1;
-                    HistoryExport {
-                        notice: notice.slug(),
-                        url: views.urls.permalink(&Urls::notice_path(notice.slug())),
-                        release: notice.source.release.as_deref(),
-                        date: iso(notice.source.date),
-                        effective: iso(entry.effective),
-                        upcoming: entry.effective > as_of,
-                        title: row.title.as_deref().unwrap_or(&document.title),
-                        version: row.version.as_deref(),
-                        version_in_effect: entry.version(&model.notices),
-                        codeworks: row.codeworks,
-                        modification: row.modification,
-                        designation: row.designation,
-                        modifications: notice
-                            .modification_keys
-                            .iter()
-                            .map(|k| model.aliases.get(k).unwrap_or(k))
-                            .filter(|k| model.modifications.contains_key(k))
-                            .map(ModificationKey::as_str)
-                            .collect(),
-                    }
-                })
-                .collect();
-            DocumentExport {
-                id: &document.id,
-                kind: document.kind.key(),
-                reference: &document.reference,
-                label: document.label(),
-                title: &document.title,
-                url: views.urls.permalink(&Urls::document_path(&document.id)),
-                feed_url: views
-                    .urls
-                    .permalink(&Urls::document_feed_path(&document.id)),
-                current,
-                history,
-            }
+                .map(|k| model.aliases.get(k).unwrap_or(k))
+                .filter(|k| model.modifications.contains_key(k))
+                .map(ModificationKey::as_str)
+                .collect()
         })
         .collect();
-    to_json(&DocumentsExport {
-        header: Header::new(views, title),
-        documents,
-    })
+    let documents = model.documents.iter().enumerate().map(|(index, document)| {
+        let current = model
+            .log
+            .in_effect(index, as_of)
+            .map(|entry| CurrentExport {
+                version: entry.version(&model.notices),
+                since: entry.effective,
+                notice: model.notices[entry.notice].slug(),
+            });
+        let history = model
+            .log
+            .history(index)
+            .iter()
+            .map(|entry| {
+                let notice = &model.notices[entry.notice];
+                let row = notice.document(entry.row).1;
+                HistoryExport {
+                    notice: notice.slug(),
+                    url: &notice_urls[entry.notice],
+                    release: notice.source.release.as_deref(),
+                    date: notice.source.date,
+                    effective: entry.effective,
+                    upcoming: entry.effective > as_of,
+                    title: row.title.as_deref().unwrap_or(&document.title),
+                    version: row.version.as_deref(),
+                    version_in_effect: entry.version(&model.notices),
+                    codeworks: row.codeworks,
+                    modification: row.modification,
+                    designation: row.designation,
+                    modifications: &keys_of[entry.notice],
+                }
+            })
+            .collect();
+        DocumentExport {
+            id: &document.id,
+            kind: document.kind.key(),
+            reference: &document.reference,
+            label: document.label(),
+            title: &document.title,
+            url: views.urls.document_permalink(&document.id),
+            feed_url: views
+                .urls
+                .permalink(&Urls::document_feed_path(&document.id)),
+            current,
+            history,
+        }
+    });
+    let capacity = 1024 * views.model.documents.len() + 512 * row_counts(views).1;
+    to_json(
+        &DocumentsExport {
+            header: Header::new(views, title),
+            documents: Streamed::new(documents),
+        },
+        capacity,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,7 +465,7 @@ type SearchNotice<'a> = (
     &'a str,
     &'static str,
     &'static str,
-    String,
+    NaiveDate,
     &'a str,
     &'a str,
     &'a str,
@@ -437,17 +486,6 @@ struct SearchIndex<'a> {
     d: Vec<(&'a str, String, &'a str)>,
 }
 
-/// The first `limit` characters of `text`, cut at a word where possible.
-fn clip(text: &str, limit: usize) -> &str {
-    match text.char_indices().nth(limit) {
-        None => text,
-        Some((end, _)) => {
-            let head = &text[..end];
-            head.rfind(' ').map_or(head, |space| &head[..space])
-        }
-    }
-}
-
 /// `search/index.json`: what the search page matches a query against.
 pub fn search_index_json(views: &ViewBuilder<'_>) -> String {
     let model = views.model;
@@ -463,7 +501,7 @@ pub fn search_index_json(views: &ViewBuilder<'_>) -> String {
                     source.title.as_str(),
                     source.kind.key(),
                     source.kind.label(),
-                    iso(source.date),
+                    source.date,
                     source.release.as_deref().unwrap_or(""),
                     source.sec_version.as_deref().unwrap_or(""),
                     clip(&views.summaries[i], SEARCH_SUMMARY_CHARS),
@@ -498,7 +536,8 @@ pub fn search_index_json(views: &ViewBuilder<'_>) -> String {
             .map(|d| (d.id.as_str(), d.label(), d.title.as_str()))
             .collect(),
     };
-    to_json(&index)
+    let capacity = 448 * views.model.notices.len() + 128 * views.model.modifications.len();
+    to_json(&index, capacity)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -509,7 +548,7 @@ pub fn search_index_json(views: &ViewBuilder<'_>) -> String {
 /// after it, notice]`, the notice being an index into `notices` (`[url, release or title]`).
 #[derive(Serialize)]
 struct LogHistory<'a> {
-    as_of: String,
+    as_of: NaiveDate,
     notices: Vec<(String, &'a str)>,
     documents: Vec<LogHistoryDocument<'a>>,
 }
@@ -517,7 +556,7 @@ struct LogHistory<'a> {
 #[derive(Serialize)]
 struct LogHistoryDocument<'a> {
     id: &'a str,
-    h: Vec<(String, Option<&'a str>, usize)>,
+    h: Vec<(NaiveDate, Option<&'a str>, usize)>,
 }
 
 /// `documents/history.json`: the versions of every document, for the log as at a date.
@@ -548,26 +587,18 @@ pub fn log_history_json(views: &ViewBuilder<'_>) -> String {
                         ));
                         notices.len() - 1
                     });
-                    (iso(entry.effective), entry.version(&model.notices), number)
+                    (entry.effective, entry.version(&model.notices), number)
                 })
                 .collect(),
         })
         .collect();
-    to_json(&LogHistory {
-        as_of: iso(model.as_of),
-        notices,
-        documents,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clip;
-
-    #[test]
-    fn summaries_are_clipped_at_a_word() {
-        assert_eq!(clip("short", 10), "short");
-        assert_eq!(clip("one two three", 9), "one two");
-        assert_eq!(clip("éééé", 2), "éé");
-    }
+    let capacity = 64 * views.model.notices.len() + 48 * row_counts(views).1;
+    to_json(
+        &LogHistory {
+            as_of: model.as_of,
+            notices,
+            documents,
+        },
+        capacity,
+    )
 }
