@@ -492,10 +492,11 @@ fn print_diagnostics(root: &std::path::Path, diagnostics: &Diagnostics) {
 /// The text of a file to quote lines from: None for folders, missing files and huge files.
 fn read_for_snippet(path: &std::path::Path) -> Option<String> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
+    // Look before opening: opening a named pipe would wait for a writer.
+    if !std::fs::metadata(path).ok()?.is_file() {
         return None;
     }
+    let file = std::fs::File::open(path).ok()?;
     let limit = crate::content::discover::MAX_SOURCE_BYTES;
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes).ok()?;

@@ -143,7 +143,8 @@ pub fn decode_entities(value: &str) -> Cow<'_, str> {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        // Byte search: a slice of the first 12 bytes could cut a character in two.
+        let Some(semi) = rest.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -824,6 +825,8 @@ mod tests {
             let _ = scan_html(html);
         }
         assert_eq!(decode_entities("a&#xFFFFFFFF;b&amp"), "a&#xFFFFFFFF;b&amp");
+        // Found by the fuzz target: a `&` followed by a character cut by a 12-byte window.
+        assert_eq!(decode_entities("&lt;a href?“/x”&gt;"), "<a href?“/x”>");
     }
 
     #[test]

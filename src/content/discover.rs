@@ -149,14 +149,30 @@ pub const MAX_SOURCE_BYTES: u64 = 8 * 1024 * 1024;
 pub fn read_source(root: &Path, rel_path: &Path) -> Result<SourceFile, Diagnostic> {
     use std::io::Read as _;
     let unreadable = |error: std::io::Error| {
+        let help = if error.kind() == std::io::ErrorKind::PermissionDenied {
+            "check the file's permissions"
+        } else {
+            "check that the file can be read, for example with `cat`"
+        };
         Diagnostic::error(
             "unreadable-file",
             Span::file_start(rel_path),
             format!("cannot read the file: {}", io_reason(&error)),
         )
-        .with_help("check the file's permissions")
+        .with_help(help)
     };
-    let file = std::fs::File::open(root.join(rel_path)).map_err(unreadable)?;
+    let path = root.join(rel_path);
+    // Look before opening: opening a named pipe would wait for a writer.
+    let metadata = std::fs::metadata(&path).map_err(unreadable)?;
+    if !metadata.is_file() {
+        return Err(Diagnostic::error(
+            "unreadable-file",
+            Span::file_start(rel_path),
+            "cannot read the file: it is not a regular file",
+        )
+        .with_help("content files must be plain files"));
+    }
+    let file = std::fs::File::open(&path).map_err(unreadable)?;
     let mut bytes = Vec::new();
     file.take(MAX_SOURCE_BYTES + 1)
         .read_to_end(&mut bytes)

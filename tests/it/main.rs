@@ -2,6 +2,7 @@
 //! folders, checked by what a user sees (pages, links, exit codes, messages).
 
 mod build;
+mod check;
 mod default_site;
 mod diagnostics;
 mod harness;
