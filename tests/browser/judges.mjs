@@ -60,22 +60,47 @@ function filesNamed(dir, name) {
   return found.sort();
 }
 
-/** Parses one feed with feedparser in strict mode; resolves to its meta, items and errors. */
+/**
+ * Parses one feed with feedparser: strict XML (sax in strict mode) and no resuming after an XML
+ * error, so any well-formedness problem is an error. Resolves to its meta, items and errors.
+ */
 function parseFeed(text) {
   return new Promise((resolve) => {
     const errors = [];
     const items = [];
-    const parser = new FeedParser({ strict: true, normalize: true, addmeta: false });
-    parser.on("error", (error) => errors.push(String(error && error.message ? error.message : error)));
+    const parser = new FeedParser({
+      strict: true,
+      resume_saxerror: false,
+      normalize: true,
+      addmeta: false,
+    });
+    let done = false;
+    const finish = () => {
+      if (done) {
+        return;
+      }
+      done = true;
+      // Errors feedparser collected without emitting them count too.
+      for (const error of parser.errors || []) {
+        const message = String(error && error.message ? error.message : error);
+        if (!errors.includes(message)) {
+          errors.push(message);
+        }
+      }
+      resolve({ meta: parser.meta, items, errors });
+    };
+    parser.on("error", (error) => {
+      errors.push(String(error && error.message ? error.message : error));
+      setImmediate(finish);
+    });
     parser.on("readable", function () {
       let item;
       while ((item = this.read())) {
         items.push(item);
       }
     });
-    parser.on("end", () => resolve({ meta: parser.meta, items, errors }));
-    // feedparser stops at the first error and may not emit "end".
-    parser.on("close", () => resolve({ meta: parser.meta, items, errors }));
+    parser.on("end", finish);
+    parser.on("close", finish);
     Readable.from([text]).pipe(parser);
   });
 }
