@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::harness::{Site, base_path_of, expected_sitemap_locs, parse_xml};
-use crate::site_features::{NODE_SETUP, browser_dir, run_node, tagged_json};
+use crate::site_features::{NODE_SETUP, browser_dir, run_node, run_node_status, tagged_json};
 
 const AS_OF: &str = "2026-11-29";
 const BASE_URL: &str = "https://example.org/sec/";
@@ -67,23 +67,24 @@ fn nu_html_checker(files: &[std::path::PathBuf]) -> Vec<String> {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    let errors: Vec<String> = printed
-        .lines()
-        .filter(|l| l.starts_with("Error:") || l.starts_with("Fatal Error:"))
-        .map(str::to_string)
+    // Each error is an `Error: …` line followed by a `From line …` line that says where.
+    let lines: Vec<&str> = printed.lines().collect();
+    let errors: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("Error:") || l.starts_with("Fatal Error:"))
+        .map(|(i, l)| match lines.get(i + 1) {
+            Some(next) if next.starts_with("From line") || next.starts_with("At line") => {
+                format!("{l}\n    {next}")
+            }
+            _ => l.to_string(),
+        })
         .collect();
     assert!(
         output.status.success() == errors.is_empty(),
         "vnu.jar's exit status ({}) and its messages disagree:\n{printed}",
         output.status
     );
-    assert!(
-        errors.is_empty() || !printed.is_empty(),
-        "vnu.jar printed nothing"
-    );
-    if !errors.is_empty() {
-        report(&printed);
-    }
     errors
 }
 
@@ -194,5 +195,62 @@ fn judges_find_nothing_wrong_with_the_default_site() {
     assert!(
         printed.lines().any(|l| l.ends_with(" passed, 0 failed")),
         "judges.mjs printed no summary\n{printed}"
+    );
+}
+
+/// The judges are not vacuous: a page with an image without text and an unknown element, and a
+/// feed that is not well-formed, are each found out.
+#[test]
+fn judges_find_a_broken_page_and_a_broken_feed() {
+    let site = Site::default_site();
+    let run = site.build(&["--as-of", AS_OF]);
+    run.assert_code(0);
+    let output = site.output();
+    let home = output.dir.join("index.html");
+    let html = std::fs::read_to_string(&home).expect("read the home page");
+    let broken = html.replacen(
+        "<main id=\"main\" class=\"wrap\">",
+        "<main id=\"main\" class=\"wrap\"><img src=\"x.png\"><blink>x</blink>",
+        1,
+    );
+    assert_ne!(broken, html, "the home page has its <main>");
+    std::fs::write(&home, broken).expect("write the broken home page");
+    let feed = output.dir.join("feed.xml");
+    let xml = std::fs::read_to_string(&feed).expect("read the feed");
+    std::fs::write(&feed, xml.replacen("</title>", "</titel>", 1)).expect("break the feed");
+
+    let vnu_errors = nu_html_checker(&[home]);
+    assert!(
+        !vnu_errors.is_empty(),
+        "the Nu HTML Checker finds the unknown element"
+    );
+    let (success, printed, _) = run_node_status(
+        "judges.mjs",
+        &[
+            ("SECSITE_OUT", output.dir.to_str().expect("a UTF-8 path")),
+            ("SECSITE_BASE_PATH", &base_path_of(BASE_URL)),
+            ("SECSITE_PAGES", "/"),
+        ],
+        &[],
+        Duration::from_secs(120),
+    );
+    assert!(!success, "judges.mjs fails on the broken site\n{printed}");
+    let axe = tagged_json(&printed, "AXE");
+    assert!(
+        axe.iter().all(|r| r["rules"]
+            .as_array()
+            .is_some_and(|rules| rules.iter().any(|rule| rule == "image-alt"))),
+        "axe finds the image without text in both schemes\n{printed}"
+    );
+    let feeds = tagged_json(&printed, "FEED");
+    let broken_feed = feeds
+        .iter()
+        .find(|f| f["path"] == "feed.xml")
+        .expect("the site's feed was judged");
+    assert!(
+        broken_feed["errors"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()),
+        "feedparser finds the mismatched tag\n{printed}"
     );
 }

@@ -34,6 +34,22 @@ pub fn browser_dir() -> std::path::PathBuf {
 /// Runs `node tests/browser/<script> ARGS` with `env`, waiting at most `limit`; returns its
 /// standard output. Panics (with both streams) when it cannot start, times out or fails.
 pub fn run_node(script: &str, env: &[(&str, &str)], args: &[&str], limit: Duration) -> String {
+    let (success, out, err) = run_node_status(script, env, args, limit);
+    assert!(
+        success,
+        "node {script} failed; tools: {NODE_SETUP}\n--- stdout\n{out}\n--- stderr\n{err}"
+    );
+    out
+}
+
+/// Runs a script as [`run_node`] does, but returns whether it succeeded, its standard output and
+/// its standard error instead of failing. Panics when it cannot start or times out.
+pub fn run_node_status(
+    script: &str,
+    env: &[(&str, &str)],
+    args: &[&str],
+    limit: Duration,
+) -> (bool, String, String) {
     let folder = browser_dir();
     assert!(
         folder.join("node_modules").join("playwright-core").is_dir()
@@ -85,10 +101,7 @@ pub fn run_node(script: &str, env: &[(&str, &str)], args: &[&str], limit: Durati
         None => panic!(
             "node {script} did not finish within {limit:?}\n--- stdout\n{out}\n--- stderr\n{err}"
         ),
-        Some(status) if !status.success() => panic!(
-            "node {script} failed ({status}); tools: {NODE_SETUP}\n--- stdout\n{out}\n--- stderr\n{err}"
-        ),
-        Some(_) => out,
+        Some(status) => (status.success(), out, err),
     }
 }
 
