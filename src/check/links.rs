@@ -205,7 +205,8 @@ pub fn percent_decode(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// A Markdown body rendered on a page, with the links it wrote.
+/// A Markdown body rendered on a page. Its links are found (by rendering it again) only when a
+/// broken or external link of its page needs a place.
 #[derive(Debug, Clone)]
 pub struct PageBody {
     /// The output path of the page (`releases/a/index.html`).
@@ -216,8 +217,31 @@ pub struct PageBody {
     pub text: Arc<str>,
     /// The line of the file where the body starts.
     pub body_line: usize,
-    /// The links the body wrote, with their places.
-    pub links: Vec<BodyLink>,
+    links: std::sync::OnceLock<Vec<BodyLink>>,
+}
+
+impl PageBody {
+    /// A body of `file`, starting at `body_line`, shown on the page with output path `page`.
+    pub fn new(page: String, file: PathBuf, text: Arc<str>, body_line: usize) -> Self {
+        PageBody {
+            page,
+            file,
+            text,
+            body_line,
+            links: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The links the body writes, with their places, as rendered under `base_path`.
+    pub fn links(&self, base_path: &str) -> &[BodyLink] {
+        self.links.get_or_init(|| {
+            let context = crate::markdown::LinkContext {
+                base_path: base_path.to_string(),
+                ..Default::default()
+            };
+            crate::markdown::render_markdown(&self.text, self.body_line, &context).links
+        })
+    }
 }
 
 /// A template's text, to find the line of a link it made.
@@ -269,6 +293,13 @@ pub struct AuditReport {
     pub checked: usize,
 }
 
+/// What made a link: a Markdown body (its place, the link as written there, whether it is raw
+/// HTML) or a template (its place).
+enum Origin {
+    Body(Span, String, bool),
+    Template(Span),
+}
+
 /// Why a link is broken.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Broken {
@@ -285,6 +316,7 @@ enum Broken {
 type PageFindings<'a> = (&'a str, Vec<(String, Broken)>, Vec<(String, String)>, usize);
 
 /// Where a link leads, once resolved.
+#[derive(Clone)]
 enum Target {
     /// A file of the site, with the fragment (decoded, possibly empty).
     Internal(String, String),
@@ -309,14 +341,27 @@ impl SiteAudit<'_> {
             .map(|(path, text)| (path.as_str(), scan_html(text)))
             .collect();
         // Broken links by page, and external links by URL.
+        // Most links repeat from page to page (the navigation, the modifications): each worker
+        // resolves a link once per folder it is relative to.
         let found: Vec<PageFindings<'_>> = pages
             .par_iter()
-            .map(|(path, _)| {
+            .map_init(HashMap::<String, Target>::new, |resolved, (path, _)| {
                 let scan = &scans[path.as_str()];
                 let mut broken = Vec::new();
                 let mut external = Vec::new();
                 for link in &scan.links {
-                    match self.resolve(path, link) {
+                    let key = if link.starts_with(['#', '?']) {
+                        format!("{path}\0{link}")
+                    } else if link.starts_with('/') || has_scheme(link) {
+                        link.clone()
+                    } else {
+                        format!("{}\0{link}", self.page_dir(path))
+                    };
+                    let target = resolved
+                        .entry(key)
+                        .or_insert_with(|| self.resolve(path, link))
+                        .clone();
+                    match target {
                         Target::Internal(file, fragment) => {
                             if let Some(problem) = self.fragment_problem(&scans, &file, &fragment) {
                                 broken.push((link.clone(), problem));
@@ -337,12 +382,11 @@ impl SiteAudit<'_> {
         for (page, broken, external, count) in found {
             report.checked += count;
             for (link, problem) in broken {
-                match self.body_origin(page, &link) {
-                    Some((span, written, raw_html)) => report
+                match self.origin(page, &link) {
+                    Origin::Body(span, written, raw_html) => report
                         .diagnostics
                         .push(self.diagnostic(span, &written, &problem, &scans, raw_html, None)),
-                    None => {
-                        let span = self.template_origin(page, &link);
+                    Origin::Template(span) => {
                         let key = (span.clone(), link.clone());
                         by_place
                             .entry(key)
@@ -366,9 +410,9 @@ impl SiteAudit<'_> {
                 match externals.get_mut(&url) {
                     Some(known) => known.pages += 1,
                     None => {
-                        let (span, written) = match self.body_origin(page, &written) {
-                            Some((span, written, _)) => (span, written),
-                            None => (self.template_origin(page, &written), written),
+                        let (span, written) = match self.origin(page, &written) {
+                            Origin::Body(span, written, _) => (span, written),
+                            Origin::Template(span) => (span, written),
                         };
                         externals.insert(
                             url.clone(),
@@ -486,18 +530,40 @@ impl SiteAudit<'_> {
         Some(Broken::Fragment(file.to_string(), fragment.to_string()))
     }
 
-    /// Where a Markdown body wrote `link` on `page`: its span, the link as written, and whether
-    /// it is raw HTML (not a Markdown link).
-    fn body_origin(&self, page: &str, link: &str) -> Option<(Span, String, bool)> {
+    /// What wrote `link` on `page`: the page's own Markdown body (a link, or raw HTML), else a
+    /// template that holds the link's text, else another page's body (a root-relative or absolute
+    /// link shown on this page too), else the page's template.
+    fn origin(&self, page: &str, link: &str) -> Origin {
+        if let Some(origin) = self.own_body_origin(page, link) {
+            return origin;
+        }
+        if let Some(span) = self.template_literal(page, link) {
+            return Origin::Template(span);
+        }
+        if link.starts_with('/') || has_scheme(link) {
+            for body in self.bodies {
+                if let Some(found) = body.links(self.base_path).iter().find(|l| l.target == link) {
+                    return Origin::Body(
+                        Span::new(&body.file, found.line, found.column),
+                        found.destination.clone(),
+                        false,
+                    );
+                }
+            }
+        }
+        Origin::Template(self.template_start(page))
+    }
+
+    fn own_body_origin(&self, page: &str, link: &str) -> Option<Origin> {
         let decoded = percent_decode(link);
         let on_page = || self.bodies.iter().filter(|b| b.page == page);
         for body in on_page() {
             if let Some(found) = body
-                .links
+                .links(self.base_path)
                 .iter()
                 .find(|l| l.target == link || percent_decode(&l.target) == decoded)
             {
-                return Some((
+                return Some(Origin::Body(
                     Span::new(&body.file, found.line, found.column),
                     found.destination.clone(),
                     false,
@@ -508,7 +574,7 @@ impl SiteAudit<'_> {
         for body in on_page() {
             if let Some(offset) = find_attribute_value(&body.text, link) {
                 let (line, column) = line_column(&body.text, offset);
-                return Some((
+                return Some(Origin::Body(
                     Span::new(&body.file, body.body_line + line - 1, column)
                         .with_len(link.chars().count()),
                     link.to_string(),
@@ -516,30 +582,22 @@ impl SiteAudit<'_> {
                 ));
             }
         }
-        // A root-relative or absolute link of a body shown on another page (a summary).
-        if link.starts_with('/') || has_scheme(link) {
-            for body in self.bodies {
-                if let Some(found) = body.links.iter().find(|l| l.target == link) {
-                    return Some((
-                        Span::new(&body.file, found.line, found.column),
-                        found.destination.clone(),
-                        false,
-                    ));
-                }
-            }
-        }
         None
     }
 
-    /// The template place that most likely wrote `link` on `page`: the line of a template that
-    /// holds the link's text, searching the page's own template first; else that template's start.
-    fn template_origin(&self, page: &str, link: &str) -> Span {
+    /// The templates, the page's own first.
+    fn templates_for(&self, page: &str) -> Vec<&TemplateText> {
         let own = template_of(page);
-        let ordered = self
-            .templates
+        self.templates
             .iter()
             .filter(|t| t.name == own)
-            .chain(self.templates.iter().filter(|t| t.name != own));
+            .chain(self.templates.iter().filter(|t| t.name != own))
+            .collect()
+    }
+
+    /// The line of a template that holds the text of `link` (as written, without the base
+    /// path, or its last segment), searching the page's own template first.
+    fn template_literal(&self, page: &str, link: &str) -> Option<Span> {
         let inside = link.strip_prefix(self.base_path).unwrap_or(link);
         let last_segment = inside
             .trim_end_matches('/')
@@ -553,17 +611,24 @@ impl SiteAudit<'_> {
         if last_segment.len() > 2 {
             needles.push(last_segment);
         }
-        let templates: Vec<&TemplateText> = ordered.collect();
+        let templates = self.templates_for(page);
         for needle in needles.iter().filter(|n| !n.is_empty()) {
             for template in &templates {
                 if let Some(offset) = find_attribute_value(&template.text, needle) {
                     let (line, column) = line_column(&template.text, offset);
-                    return Span::new(&template.file, line, column)
-                        .with_len(needle.chars().count());
+                    return Some(
+                        Span::new(&template.file, line, column).with_len(needle.chars().count()),
+                    );
                 }
             }
         }
-        match templates.first() {
+        None
+    }
+
+    /// The start of the template that renders `page`.
+    fn template_start(&self, page: &str) -> Span {
+        let own = template_of(page);
+        match self.templates_for(page).first() {
             Some(template) if template.name == own => Span::file_start(&template.file),
             _ => Span::file_start(format!("templates/{own}")),
         }
@@ -647,21 +712,9 @@ impl SiteAudit<'_> {
         format!("{}{path}", self.base_path)
     }
 
-    /// The existing file nearest to a missing path, among those of the same folder depth.
+    /// The existing file nearest to a missing path: a sibling a typo away.
     fn nearest_file(&self, missing: &str) -> Option<String> {
-        let wanted = if missing.is_empty() || missing.ends_with('/') {
-            format!("{missing}index.html")
-        } else {
-            format!("{missing}/index.html")
-        };
-        let depth = wanted.matches('/').count();
-        let near: Vec<&str> = self
-            .files
-            .keys()
-            .map(String::as_str)
-            .filter(|f| f.matches('/').count() == depth && f.len().abs_diff(wanted.len()) <= 4)
-            .collect();
-        nearest(&wanted, near).map(str::to_string)
+        super::nearest_path(missing, self.files.keys().map(String::as_str))
     }
 }
 

@@ -37,18 +37,64 @@ pub fn check_body_links(
                 continue;
             };
             if !resolves(&target, files) {
+                let help = match nearest_path(&target, files.iter().map(String::as_str)) {
+                    Some(path) => format!("did you mean `/{path}`?"),
+                    None => "check the path: site pages are /releases/SLUG/, /modifications/ID/, /documents/ID/".to_string(),
+                };
                 problems.push(
                     Diagnostic::error(
                         "broken-link",
                         Span::new(&body.file, link.line, link.column),
-                        format!("the link `{}` leads to no page of the site", link.destination),
+                        format!(
+                            "the link `{}` leads to no page of the site",
+                            link.destination
+                        ),
                     )
-                    .with_help("check the path: site pages are /releases/SLUG/, /modifications/ID/, /documents/ID/"),
+                    .with_help(help),
                 );
             }
         }
     }
     problems
+}
+
+/// The site path (relative to the base, `releases/alpha/`) nearest to the missing `target`
+/// (`releases/alpah/`): in the same folder, with a last segment a likely typo away. `files` are
+/// output paths (`releases/alpha/index.html`, `style.css`).
+pub fn nearest_path<'a>(target: &str, files: impl Iterator<Item = &'a str>) -> Option<String> {
+    let target = target.split(['#', '?']).next().unwrap_or(target);
+    let target = target.strip_suffix("index.html").unwrap_or(target);
+    let (parent, segment) = split_last(target.trim_end_matches('/'));
+    if segment.is_empty() {
+        return None;
+    }
+    let mut siblings: Vec<(&str, bool)> = Vec::new();
+    for file in files {
+        let (page, is_page) = match file.strip_suffix("index.html") {
+            Some(page) => (page.trim_end_matches('/'), true),
+            None => (file, false),
+        };
+        let (file_parent, file_segment) = split_last(page);
+        if file_parent == parent && !file_segment.is_empty() {
+            siblings.push((file_segment, is_page));
+        }
+    }
+    let guess = crate::diag::nearest(segment, siblings.iter().map(|(s, _)| *s))?;
+    let is_page = siblings.iter().any(|(s, page)| *s == guess && *page);
+    let slash = if is_page { "/" } else { "" };
+    Some(if parent.is_empty() {
+        format!("{guess}{slash}")
+    } else {
+        format!("{parent}/{guess}{slash}")
+    })
+}
+
+/// `a/b/c` → (`a/b`, `c`); `c` → (``, `c`).
+fn split_last(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("", path),
+    }
 }
 
 /// The site path a link leads to, or None for links outside the site (other schemes, other hosts,
@@ -112,15 +158,16 @@ fn resolves(target: &str, files: &HashSet<String>) -> bool {
     files.contains(target) || files.contains(&format!("{target}/index.html"))
 }
 
-/// Audits the links of a rendered site (see [`links`]): the Markdown bodies of `root` are read and
-/// rendered again to learn which file and line wrote each link, and the templates' texts (the
-/// site's own, then the built-in ones) to place the links they made.
+/// Audits the links of a rendered site (see [`links`]): the Markdown bodies of `root` are read
+/// again (and rendered again where a link needs a place) to learn which file and line wrote each
+/// link, and the templates' texts (the site's own, then the built-in ones) to place the links
+/// they made.
 pub fn audit_rendered_site(
     root: &Path,
     config: &crate::config::Config,
     site: &crate::render::RenderedSite,
 ) -> links::AuditReport {
-    let bodies = page_bodies(root, &config.base_path);
+    let bodies = page_bodies(root);
     let templates = template_texts(root);
     links::SiteAudit {
         files: &site.files,
@@ -132,18 +179,13 @@ pub fn audit_rendered_site(
     .run()
 }
 
-/// Every Markdown body of the site with the page it is rendered on and the links it writes.
-fn page_bodies(root: &Path, base_path: &str) -> Vec<links::PageBody> {
-    use crate::markdown::{LinkContext, render_markdown};
+/// Every Markdown body of the site with the page it is rendered on.
+fn page_bodies(root: &Path) -> Vec<links::PageBody> {
     let mut ignored = crate::diag::Diagnostics::new();
     let content = crate::content::load_content(root, &mut ignored);
-    let context = LinkContext {
-        base_path: base_path.to_string(),
-        ..LinkContext::default()
-    };
-    let mut sources: Vec<(String, PathBuf, Arc<str>, usize)> = Vec::new();
+    let mut bodies = Vec::new();
     for notice in &content.notices {
-        sources.push((
+        bodies.push(links::PageBody::new(
             format!("releases/{}/index.html", notice.slug),
             notice.rel_path.clone(),
             Arc::clone(&notice.body),
@@ -151,7 +193,7 @@ fn page_bodies(root: &Path, base_path: &str) -> Vec<links::PageBody> {
         ));
     }
     for page in &content.pages {
-        sources.push((
+        bodies.push(links::PageBody::new(
             format!("{}/index.html", page.slug),
             page.rel_path.clone(),
             Arc::clone(&page.body),
@@ -160,7 +202,7 @@ fn page_bodies(root: &Path, base_path: &str) -> Vec<links::PageBody> {
     }
     for modification in &content.modifications {
         let key = crate::model::ids::ModificationKey::from_id(&modification.id);
-        sources.push((
+        bodies.push(links::PageBody::new(
             format!(
                 "{}index.html",
                 crate::render::views::Urls::modification_path(&key)
@@ -170,20 +212,7 @@ fn page_bodies(root: &Path, base_path: &str) -> Vec<links::PageBody> {
             modification.body_line,
         ));
     }
-    use rayon::prelude::*;
-    sources
-        .into_par_iter()
-        .map(|(page, file, text, body_line)| {
-            let rendered = render_markdown(&text, body_line, &context);
-            links::PageBody {
-                page,
-                file,
-                text,
-                body_line,
-                links: rendered.links,
-            }
-        })
-        .collect()
+    bodies
 }
 
 /// The site's own templates, then the built-in ones, with the paths printed for them.
@@ -289,7 +318,30 @@ pub fn fuzz_one(data: &[u8]) {
     check_body_links(&[body], &files, "/sec/")
         .iter()
         .for_each(check);
-    let _ = links::scan_html(&rendered.html);
+    // The rendered page through the audit of the rendered site.
+    let page = format!("releases/{}/index.html", notice.slug);
+    let mut site_files = std::collections::BTreeMap::new();
+    site_files.insert(page.clone(), bytes::Bytes::from(rendered.html.to_string()));
+    site_files.insert("style.css".to_string(), bytes::Bytes::from_static(b""));
+    let bodies = [links::PageBody::new(
+        page,
+        path.to_path_buf(),
+        Arc::clone(&notice.body),
+        notice.body_line,
+    )];
+    let report = links::SiteAudit {
+        files: &site_files,
+        base_url: "https://example.org/sec/",
+        base_path: "/sec/",
+        bodies: &bodies,
+        templates: &[],
+    }
+    .run();
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.span.file == path)
+        .for_each(check);
 }
 
 #[cfg(test)]
@@ -337,5 +389,25 @@ mod tests {
         let problems = check_body_links(&[body], &site, "/sec/");
         let lines: Vec<usize> = problems.iter().map(|p| p.span.line).collect();
         assert_eq!(lines, [4, 5, 8]);
+    }
+
+    #[test]
+    fn the_nearest_path_is_a_sibling_a_typo_away() {
+        let files = [
+            "releases/alpha/index.html",
+            "releases/beta/index.html",
+            "documents/index.html",
+            "style.css",
+        ];
+        let near = |target| nearest_path(target, files.iter().copied());
+        assert_eq!(near("releases/alpah/").as_deref(), Some("releases/alpha/"));
+        assert_eq!(
+            near("releases/alpah/index.html#x").as_deref(),
+            Some("releases/alpha/")
+        );
+        assert_eq!(near("documnets/").as_deref(), Some("documents/"));
+        assert_eq!(near("styles.css").as_deref(), Some("style.css"));
+        assert_eq!(near("releases/nope/"), None);
+        assert_eq!(near(""), None);
     }
 }

@@ -549,6 +549,17 @@ pub(crate) fn parse_page(file: &SourceFile) -> Result<PageSource, Vec<Diagnostic
 pub(crate) fn load_documents(root: &Path, diagnostics: &mut Diagnostics) -> Vec<DocumentSource> {
     let path = root.join(DOCUMENTS_FILE);
     let rel_path = relative(root, &path);
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > discover::MAX_SOURCE_BYTES) {
+        diagnostics.push(Diagnostic::error(
+            "file-too-large",
+            Span::file_start(&rel_path),
+            format!(
+                "the file is larger than {} MiB: it cannot be the documents registry",
+                discover::MAX_SOURCE_BYTES / (1024 * 1024)
+            ),
+        ));
+        return Vec::new();
+    }
     let text = match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,

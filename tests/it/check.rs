@@ -462,6 +462,22 @@ fn every_hostile_input_at_once_is_reported_in_one_run_sorted() {
     );
 }
 
+#[test]
+fn a_link_with_a_typo_names_the_nearest_page() {
+    let site = hostile(
+        "content/releases/typo.md",
+        b"---\ntitle: Typo\ndate: 2020-01-01\n---\nSee [the good one](/releases/god/).\n",
+    );
+    let expected = "content/releases/typo.md:5:5: error: the link `/releases/god/` leads to no page of the site
+  |
+5 | See [the good one](/releases/god/).
+  |     ^
+  = code: broken-link
+  = help: did you mean `/releases/good/`?
+";
+    assert_check(&site, &format!("{GOOD}{expected}"), 1);
+}
+
 // ---- Links of the rendered site -------------------------------------------------------------
 
 const LINKS_AT_ROOT: &str = r#"content/releases/alpha.md:8:34: error: the link `#key-date` leads to /releases/alpha/, which has no element with the id `key-date`
