@@ -199,7 +199,7 @@ pub fn check_external(links: &[ExternalLink], options: &ExternalOptions) -> Exte
     }
     if not_checked > 0 {
         summary.push_str(&format!(
-            "; {not_checked} https link(s) not checked: this build of secsite has no TLS"
+            "; {not_checked} link(s) to https not checked: this build of secsite has no TLS"
         ));
     }
     report.summary = summary;

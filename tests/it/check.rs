@@ -795,7 +795,7 @@ content/releases/external.md:10:1: warning: the link `{base}/loop` could not be 
         "{summary}"
     );
     assert!(
-        summary.ends_with(": 3 ok (1 after a redirect), 1 broken, 2 unreachable; 1 https link(s) not checked: this build of secsite has no TLS"),
+        summary.ends_with(": 3 ok (1 after a redirect), 1 broken, 2 unreachable; 1 link(s) to https not checked: this build of secsite has no TLS"),
         "{summary}"
     );
     assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
