@@ -334,7 +334,12 @@ fn check_slug(file: &SourceFile, problems: &mut Vec<Diagnostic>) {
                     file.stem
                 ),
             )
-            .with_help(format!("rename the file to `{}.md`", suggest_slug(&file.stem))),
+            .with_help(match suggest_slug(&file.stem) {
+                slug if slug.is_empty() => {
+                    "rename the file with lowercase letters, digits and `-`".to_string()
+                }
+                slug => format!("rename the file to `{slug}.md`"),
+            }),
         );
     }
 }

@@ -336,6 +336,21 @@ fn an_id_with_dot_dot_slash_never_becomes_a_path() {
     let build = site.build(&[]);
     build.assert_code(1);
     assert!(!site.tmp().join("etc").exists() && !site.output().exists());
+
+    // A file stem is a slug: dots and other signs are refused, with a name to use when one can
+    // be made.
+    let site = hostile(
+        "content/releases/(..).md",
+        b"---\ntitle: Dots\ndate: 2020-01-01\n---\n",
+    );
+    let expected = "content/releases/(..).md:1:1: error: the file name `(..)` is not a valid slug: use only lowercase letters, digits and `-`
+  |
+1 | ---
+  | ^
+  = code: bad-slug
+  = help: rename the file with lowercase letters, digits and `-`
+";
+    assert_check(&site, &format!("{expected}{GOOD}"), 1);
 }
 
 #[cfg(unix)]
