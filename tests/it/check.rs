@@ -493,6 +493,61 @@ fn a_link_with_a_typo_names_the_nearest_page() {
     assert_check(&site, &format!("{GOOD}{expected}"), 1);
 }
 
+/// One fixture per warning of DOMAIN.md: `check` exits 0 with the exact warning, 1 with
+/// `--deny-warnings`, and `build` succeeds, printing the same warning.
+#[test]
+fn each_warning_rule_alone_in_its_own_fixture() {
+    for (case, expected) in [
+        (
+            "effective-before-date",
+            "content/releases/early.md:5:12: warning: `effective` (2020-02-01) is before `date` (2020-03-01)
+  |
+5 | effective: 2020-02-01
+  |            ^^^^^^^^^^
+  = code: effective-before-date
+  = help: check the dates: a notice usually takes effect on or after it is published
+",
+        ),
+        (
+            "empty-release",
+            "content/releases/empty.md:1:1: warning: this ad-hoc release lists no modification and no document
+  |
+1 | ---
+  | ^
+  = code: empty-release
+  = help: list what it changes under `modifications:` and `documents:`, or make it `kind: news`
+",
+        ),
+        (
+            "title-mismatch",
+            "content/releases/later.md:6:9: warning: `MP080` is listed as “Managing DUIS upgrades” here but as “Managing DUIS uplifts” in `early`
+  |
+6 |   - id: MP080
+  |         ^^^^^
+  = code: title-mismatch
+  = help: use one title for a modification in every notice
+",
+        ),
+    ] {
+        let site = Site::fixture(&format!("invalid/{case}"));
+        let check = site.check(&[]);
+        assert_eq!(check.stderr, expected, "{case}");
+        check.assert_code(0);
+        assert!(check.stdout.ends_with("No errors; 1 warning(s).\n"), "{}", check.stdout);
+        let strict = site.check(&["--deny-warnings"]);
+        assert_eq!(strict.stderr, expected, "{case}");
+        strict.assert_code(1);
+        assert!(
+            strict.stdout.ends_with("0 error(s), 1 warning(s) (--deny-warnings).\n"),
+            "{}",
+            strict.stdout
+        );
+        let build = site.build(&[]);
+        build.assert_code(0);
+        assert_eq!(build.stderr, expected, "{case}");
+    }
+}
+
 // ---- Links of the rendered site -------------------------------------------------------------
 
 const LINKS_AT_ROOT: &str = r#"content/releases/alpha.md:8:34: error: the link `#key-date` leads to /releases/alpha/, which has no element with the id `key-date`
