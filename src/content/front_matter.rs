@@ -276,18 +276,25 @@ fn yaml_to_file_position(yaml: &str, line: usize, column: usize) -> (usize, usiz
 }
 
 /// Where the flow nesting (`[` and `{`) of `yaml` first goes deeper than `MAX_FLOW_DEPTH`, as a
-/// line and character column. Quoted text and comments are skipped; a bracket in plain text
-/// outside flow collections does not open one.
+/// line and character column. Quoted text and comments are skipped, and outside flow collections a
+/// bracket opens one only where a value starts (`a: [`, `- {`), not inside plain text (`a: b [c`).
+/// It may count too deep for odd but valid YAML (brackets opening lines of a block scalar), never
+/// too shallow for what the YAML library would nest.
 fn too_deep_flow(yaml: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     for (index, line) in yaml.split('\n').enumerate() {
         let mut chars = line.chars().enumerate().peekable();
-        // Whether the next character starts a token (line start, after a space or indicator).
-        let mut token_start = true;
+        // Whether the next character that is not a space starts a value (or a flow entry): at the
+        // start of a line it may (an entry of a block sequence or flow collection).
+        let mut value_start = true;
+        let mut after_space = true;
         while let Some((column, c)) = chars.next() {
+            let next_is_space = chars
+                .peek()
+                .is_none_or(|(_, n)| matches!(n, ' ' | '\t' | '\r'));
             match c {
-                '#' if token_start => break,
-                '"' | '\'' if token_start => {
+                '#' if after_space => break,
+                '"' | '\'' if value_start => {
                     let quote = c;
                     while let Some((_, q)) = chars.next() {
                         if q == '\\' && quote == '"' {
@@ -300,26 +307,25 @@ fn too_deep_flow(yaml: &str) -> Option<(usize, usize)> {
                             break;
                         }
                     }
-                    token_start = false;
+                    value_start = false;
                 }
-                '[' | '{' if token_start || depth > 0 => {
+                '[' | '{' if value_start || depth > 0 => {
                     depth += 1;
                     if depth > MAX_FLOW_DEPTH {
                         return Some((index + 1, column + 1));
                     }
-                    token_start = true;
+                    value_start = true;
                 }
                 ']' | '}' if depth > 0 => {
                     depth -= 1;
-                    token_start = false;
+                    value_start = false;
                 }
-                ',' if depth > 0 => token_start = true,
-                ' ' | '\t' | '\r' => token_start = true,
-                ':' | '-' | '?' => {
-                    token_start = chars.peek().is_none_or(|(_, n)| *n == ' ') || depth > 0
-                }
-                _ => token_start = false,
+                ',' if depth > 0 => value_start = true,
+                ':' | '-' | '?' if next_is_space || depth > 0 => value_start = true,
+                ' ' | '\t' | '\r' => {}
+                _ => value_start = false,
             }
+            after_space = matches!(c, ' ' | '\t' | '\r');
         }
     }
     None
@@ -388,6 +394,20 @@ mod tests {
         assert_eq!(unclosed.code, "unclosed-front-matter");
         let only = split_front_matter("---", Path::new("a.md")).unwrap_err();
         assert_eq!(only.code, "unclosed-front-matter");
+    }
+
+    #[test]
+    fn flow_depth_counts_only_real_flow_collections() {
+        let deep = |prefix: &str, n: usize| format!("{prefix}{}", "[".repeat(n));
+        assert_eq!(too_deep_flow(&deep("a: ", 64)), None);
+        assert_eq!(too_deep_flow(&deep("a: ", 65)), Some((1, 68)));
+        // Brackets in quoted or plain text, and in comments, open nothing.
+        let quoted = format!("a: \"{}\"\nb: '{}'", "[".repeat(100), "{".repeat(100));
+        assert_eq!(too_deep_flow(&quoted), None);
+        assert_eq!(too_deep_flow(&format!("a: b {}", "[".repeat(100))), None);
+        assert_eq!(too_deep_flow(&format!("a: 1 # {}", "[".repeat(100))), None);
+        // Closed collections do not add up.
+        assert_eq!(too_deep_flow(&"a: [[]]\n".repeat(100)), None);
     }
 
     #[test]
