@@ -477,15 +477,30 @@ fn print_diagnostics(root: &std::path::Path, diagnostics: &Diagnostics) {
     if diagnostics.is_empty() {
         return;
     }
-    let mut sources: std::collections::HashMap<PathBuf, Option<String>> =
+    // Each file is read and split into lines once, however many diagnostics it has.
+    let mut sources: std::collections::HashMap<PathBuf, Option<(String, Vec<usize>)>> =
         std::collections::HashMap::new();
     let stderr = std::io::stderr();
     let mut out = stderr.lock();
     for diagnostic in diagnostics.clone().sorted() {
         let source = sources
             .entry(diagnostic.span.file.clone())
-            .or_insert_with(|| read_for_snippet(&root.join(&diagnostic.span.file)));
-        let _ = writeln!(out, "{}", diagnostic.render(source.as_deref()));
+            .or_insert_with(|| {
+                read_for_snippet(&root.join(&diagnostic.span.file)).map(|text| {
+                    let starts = std::iter::once(0)
+                        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                        .collect();
+                    (text, starts)
+                })
+            });
+        let line = source.as_ref().and_then(|(text, starts)| {
+            let start = *starts.get(diagnostic.span.line - 1)?;
+            let end = starts
+                .get(diagnostic.span.line)
+                .map_or(text.len(), |next| next - 1);
+            text.get(start..end)
+        });
+        let _ = writeln!(out, "{}", diagnostic.render_line(line));
     }
 }
 

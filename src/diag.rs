@@ -156,8 +156,15 @@ impl Diagnostic {
     ///   = help: did you mean `effective`?
     /// ```
     pub fn render(&self, source: Option<&str>) -> String {
+        let line = source.and_then(|text| text.split('\n').nth(self.span.line - 1));
+        self.render_line(line)
+    }
+
+    /// [`render`](Self::render) given only the line of the span (without its line break), for a
+    /// printer that splits each file once, not once per diagnostic.
+    pub fn render_line(&self, line: Option<&str>) -> String {
         let mut out = self.headline();
-        let snippet = source.and_then(|text| snippet(text, &self.span));
+        let snippet = line.and_then(|raw| snippet(raw, &self.span));
         let width = match &snippet {
             Some(_) => digits(self.span.line),
             None => 1,
@@ -194,15 +201,22 @@ impl Diagnostic {
     }
 }
 
+/// Longest source line quoted at all, in bytes.
+const MAX_QUOTED_LINE_BYTES: usize = 4096;
+
 /// Longest source line shown in a snippet, in characters; longer lines are cut around the column.
 const SNIPPET_WIDTH: usize = 120;
 
-/// The line of `span` from `text` as shown (tabs expanded, control characters replaced, long
-/// lines cut), and where the caret starts and how long it is, in shown characters.
-fn snippet(text: &str, span: &Span) -> Option<(String, usize, usize)> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let raw = text.split('\n').nth(span.line - 1)?;
+/// The line `raw` of `span` as shown (tabs expanded, control characters replaced, long lines
+/// cut), and where the caret starts and how long it is, in shown characters.
+fn snippet(raw: &str, span: &Span) -> Option<(String, usize, usize)> {
+    let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
     let raw = raw.strip_suffix('\r').unwrap_or(raw);
+    // A line this long (minified text, a generated file) is not worth quoting, and quoting it
+    // once per diagnostic on it would cost time in proportion to its length each time.
+    if raw.len() > MAX_QUOTED_LINE_BYTES {
+        return None;
+    }
     if raw.trim().is_empty() {
         return None;
     }
@@ -428,6 +442,13 @@ mod tests {
         assert_eq!(
             d.render(Some(&source)),
             "a.md:12:3: warning: m\n   |\n12 |     \u{fffd}ab\n   |      ^^\n   = code: x"
+        );
+        let huge = format!("{}\n", "x".repeat(5000));
+        let d = Diagnostic::error("x", Span::new("a.md", 1, 3), "m");
+        assert_eq!(
+            d.render(Some(&huge)),
+            d.render(None),
+            "lines over 4 KiB are not quoted"
         );
         let long = format!("{}XY{}", "a".repeat(300), "b".repeat(300));
         let d = Diagnostic::error("x", Span::new("a.md", 1, 301).with_len(2), "m");

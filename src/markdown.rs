@@ -62,7 +62,9 @@ pub fn render_markdown(body: &str, first_line: usize, context: &LinkContext) -> 
     // Depth of elements whose text must not become links: code, links, images, headings.
     let mut no_autolink_depth = 0usize;
     let mut heading_start: Option<usize> = None;
-    let mut used_ids: HashSet<String> = HashSet::new();
+    // The ids given so far, and for each wanted id the next suffix to try (so that thousands of
+    // headings with one text do not each probe `x-1`, `x-2`… from the start).
+    let mut used_ids: (HashSet<String>, HashMap<String, usize>) = Default::default();
     let mut paragraph_depth = 0usize;
     let mut first_paragraph_done = false;
     let mut first_paragraph = String::new();
@@ -342,7 +344,7 @@ fn give_heading_id(
     events: &mut [Event<'_>],
     start: usize,
     level: HeadingLevel,
-    used: &mut HashSet<String>,
+    used: &mut (HashSet<String>, HashMap<String, usize>),
     ids: &mut Vec<String>,
 ) {
     let text: String = events[start + 1..]
@@ -364,11 +366,19 @@ fn give_heading_id(
                 }
             }
         };
+        let (used, next_suffix) = used;
         let mut unique = wanted.clone();
-        let mut n = 1;
-        while !used.insert(unique.clone()) {
-            unique = format!("{wanted}-{n}");
-            n += 1;
+        if !used.insert(unique.clone()) {
+            // Suffixes below the remembered one were taken when last tried, and still are.
+            let mut n = next_suffix.get(&wanted).copied().unwrap_or(1);
+            loop {
+                unique = format!("{wanted}-{n}");
+                n += 1;
+                if used.insert(unique.clone()) {
+                    break;
+                }
+            }
+            next_suffix.insert(wanted, n);
         }
         *id = Some(CowStr::from(unique.clone()));
         ids.push(unique);
@@ -393,6 +403,9 @@ struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
     first_line: usize,
+    // The last position asked (byte offset, line index, column): links come in order, so the
+    // next column is counted from there, not from the start of a line that may be very long.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'a> LineIndex<'a> {
@@ -404,16 +417,23 @@ impl<'a> LineIndex<'a> {
             text,
             line_starts,
             first_line,
+            last: std::cell::Cell::new((0, 0, 1)),
         }
     }
 
     fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let (last_offset, last_line, last_column) = self.last.get();
+        let (start, base) = if last_line == line && last_offset <= offset {
+            (last_offset, last_column)
+        } else {
+            (self.line_starts[line], 1)
+        };
         let column = self
             .text
             .get(start..offset)
-            .map_or(1, |s| s.chars().count() + 1);
+            .map_or(1, |s| s.chars().count() + base);
+        self.last.set((offset, line, column));
         (self.first_line + line, column)
     }
 }

@@ -188,23 +188,29 @@ fn a_file_over_8_mib_is_not_read() {
 #[test]
 fn deeply_nested_flow_yaml_is_refused_at_the_level_too_deep() {
     // 50,000 nested `{a: ` would keep the YAML library busy for minutes. The first `{` is at
-    // column 8 of line 4 and each level takes 4 characters: the 65th opens at column 264.
-    let text = format!(
-        "---\ntitle: Deep\ndate: 2020-01-01\nextra: {}\n---\n",
-        "{a: ".repeat(50_000)
-    );
-    let site = hostile("content/releases/deep.md", text.as_bytes());
-    let window = "{a: ".repeat(30);
-    let expected = format!(
-        "content/releases/deep.md:4:264: error: the YAML is nested more than 64 levels deep
-  |
-4 | …{window}…
-  |                                          ^
-  = code: yaml-too-deep
-  = help: front matter needs two or three levels; check for unclosed `[` or `{{`
-"
-    );
-    assert_check(&site, &format!("{expected}{GOOD}"), 1);
+    // column 8 of line 4 and each level takes 4 characters: the 65th opens at column 264. The
+    // line of 1,000 levels is quoted around the caret; that of 50,000 (200 KB) is too long to be.
+    let help = "  = code: yaml-too-deep
+  = help: front matter needs two or three levels; check for unclosed `[` or `{`
+";
+    let headline =
+        "content/releases/deep.md:4:264: error: the YAML is nested more than 64 levels deep\n";
+    for (levels, quoted) in [(1_000, true), (50_000, false)] {
+        let text = format!(
+            "---\ntitle: Deep\ndate: 2020-01-01\nextra: {}\n---\n",
+            "{a: ".repeat(levels)
+        );
+        let site = hostile("content/releases/deep.md", text.as_bytes());
+        let snippet = if quoted {
+            format!(
+                "  |\n4 | …{}…\n  |                                          ^\n",
+                "{a: ".repeat(30)
+            )
+        } else {
+            String::new()
+        };
+        assert_check(&site, &format!("{headline}{snippet}{help}{GOOD}"), 1);
+    }
 }
 
 #[test]
@@ -250,6 +256,60 @@ fn a_billion_laughs_alias_bomb_is_stopped() {
   = help: write the values out instead of nesting aliases of aliases
 ";
     assert_check(&site, &format!("{expected}{GOOD}"), 1);
+}
+
+#[test]
+fn huge_markdown_bodies_are_checked_in_linear_time() {
+    // 100,000 headings with one text once took quadratic time to get unique ids; 100,000 broken
+    // links on one line took quadratic time to place and to quote. Each now takes well under a
+    // second of work.
+    let site = hostile(
+        "content/releases/headings.md",
+        format!(
+            "---\ntitle: Headings\ndate: 2020-01-01\n---\n{}",
+            "# Same {#same}\n".repeat(100_000)
+        )
+        .as_bytes(),
+    );
+    let started = Instant::now();
+    let run = site.check(&[]);
+    assert_eq!(run.stderr, GOOD);
+    run.assert_code(0);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let mut body = String::new();
+    for i in 0..50_000 {
+        body.push_str(&format!("[x{i}]: /nowhere/\n"));
+    }
+    body.push_str(&"[x1] ".repeat(50_000));
+    let site = hostile(
+        "content/releases/links.md",
+        format!("---\ntitle: Links\ndate: 2020-01-01\n---\n{body}\n").as_bytes(),
+    );
+    let started = Instant::now();
+    let run = site.check(&[]);
+    run.assert_code(1);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .collect();
+    assert_eq!(errors.len(), 50_000);
+    // The link on line 50,005 at column 6 is the second `[x1]`; the line is too long to quote.
+    assert_eq!(
+        errors[1],
+        "content/releases/links.md:50005:6: error: the link `/nowhere/` leads to no page of the site"
+    );
+    assert!(!run.stderr.contains("50005 |"));
 }
 
 #[test]
