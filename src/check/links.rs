@@ -563,11 +563,9 @@ impl SiteAudit<'_> {
                 .iter()
                 .find(|l| l.target == link || percent_decode(&l.target) == decoded)
             {
-                return Some(Origin::Body(
-                    Span::new(&body.file, found.line, found.column),
-                    found.destination.clone(),
-                    false,
-                ));
+                let span = Span::new(&body.file, found.line, found.column)
+                    .with_len(inline_link_len(body, found));
+                return Some(Origin::Body(span, found.destination.clone(), false));
             }
         }
         // Raw HTML in the body: find the text as written.
@@ -715,6 +713,34 @@ impl SiteAudit<'_> {
     /// The existing file nearest to a missing path: a sibling a typo away.
     fn nearest_file(&self, missing: &str) -> Option<String> {
         super::nearest_path(missing, self.files.keys().map(String::as_str))
+    }
+}
+
+/// The length in characters of an inline link `[text](destination)` that starts at the link's
+/// place, when it closes on the same line; 0 when it cannot be told (a reference link).
+fn inline_link_len(body: &PageBody, link: &BodyLink) -> usize {
+    let Some(line) = body
+        .text
+        .split('\n')
+        .nth(link.line.saturating_sub(body.body_line))
+    else {
+        return 0;
+    };
+    let Some(start) = line
+        .char_indices()
+        .nth(link.column.saturating_sub(1))
+        .map(|(i, _)| i)
+    else {
+        return 0;
+    };
+    let rest = &line[start..];
+    let opening = format!("]({}", link.destination);
+    let Some(at) = rest.find(&opening) else {
+        return 0;
+    };
+    match rest[at + opening.len()..].find(')') {
+        Some(close) => rest[..at + opening.len() + close + 1].chars().count(),
+        None => 0,
     }
 }
 

@@ -613,13 +613,13 @@ fn each_warning_rule_alone_in_its_own_fixture() {
 const LINKS_AT_ROOT: &str = r#"content/releases/alpha.md:8:34: error: the link `#key-date` leads to /releases/alpha/, which has no element with the id `key-date`
   |
 8 | See [the key dates](#key-dates), [a misspelt fragment](#key-date) and
-  |                                  ^
+  |                                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
   = code: broken-fragment
   = help: did you mean `#key-dates`?
 content/releases/alpha.md:9:1: error: the link `/releases/beta/#nothing-here` leads to /releases/beta/, which has no element with the id `nothing-here`
   |
 9 | [beta's missing part](/releases/beta/#nothing-here).
-  | ^
+  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
   = code: broken-fragment
   = help: a heading's id is made from its text (`## Key dates` has the id `key-dates`), or given as `{#id}`
 content/releases/beta.md:8:11: error: the link `missing.png` leads to no page of the site
@@ -752,12 +752,23 @@ fn json_output_is_one_array_with_every_field_of_the_documented_schema() {
         places,
         expected.map(|(p, l, c, code)| (p.to_string(), l, c, code.to_string()))
     );
-    // A problem with no known end has `"end": null`; warnings are "warning".
+    // The end of a Markdown link of the rendered site's audit is where its `)` is.
     let broken = Site::fixture("check-links").check(&["--format", "json"]);
     let items: serde_json::Value = serde_json::from_str(&broken.stdout).expect("JSON");
     assert_eq!(items[0]["code"], "broken-fragment");
-    assert!(items[0]["end"].is_null());
+    assert_eq!(items[0]["line"], 8);
+    assert_eq!(items[0]["column"], 34);
+    assert_eq!(
+        items[0]["end"],
+        serde_json::json!({"line": 8, "column": 66})
+    );
     assert!(items[0]["help"].is_string());
+    // A problem whose end is not known has `"end": null` (a whole file, a link seen by `build`).
+    let missing = Site::fixture("invalid/no-front-matter").check(&["--format", "json"]);
+    let items: serde_json::Value = serde_json::from_str(&missing.stdout).expect("JSON");
+    assert_eq!(items[0]["code"], "missing-front-matter");
+    assert!(items[0]["end"].is_null());
+    // Warnings are "warning".
     let warnings = Site::fixture("warnings").check(&["--format", "json"]);
     warnings.assert_code(0);
     let items: serde_json::Value = serde_json::from_str(&warnings.stdout).expect("JSON");
@@ -890,6 +901,11 @@ fn external_links_are_checked_against_a_local_server() {
             String::from_utf8_lossy(&output.stderr).into_owned(),
         )
     };
+    // The caret runs under the whole Markdown link.
+    let carets = |link: &str| "^".repeat(link.chars().count());
+    let carets_missing = carets(&format!("[missing]({base}/missing)"));
+    let carets_slow = carets(&format!("[slow]({base}/slow)"));
+    let carets_loop = carets(&format!("[loop]({base}/loop)"));
     let started = Instant::now();
     let (code, stdout, stderr) = run_check(&[]);
     let elapsed = started.elapsed();
@@ -897,19 +913,19 @@ fn external_links_are_checked_against_a_local_server() {
         "content/releases/external.md:6:1: error: the link `{base}/missing` answers 404 Not Found
   |
 6 | [missing]({base}/missing)
-  | ^
+  | {carets_missing}
   = code: broken-external-link
   = help: update the link or remove it
 content/releases/external.md:8:1: warning: the link `{base}/slow` could not be checked: no answer within 1 s
   |
 8 | [slow]({base}/slow)
-  | ^
+  | {carets_slow}
   = code: external-link-unreachable
   = help: check the host name, or check it again later
 content/releases/external.md:10:1: warning: the link `{base}/loop` could not be checked: more than 5 redirects
    |
 10 | [loop]({base}/loop)
-   | ^
+   | {carets_loop}
    = code: external-link-unreachable
    = help: check the host name, or check it again later
 "
