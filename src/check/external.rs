@@ -1,8 +1,9 @@
 //! `check --external`: every http(s) link that leads outside the site is requested once, with one
 //! request at a time per host (hosts in parallel), a timeout, HEAD first and GET when HEAD is
-//! refused, redirects followed, and a cache of good answers between runs. HTTP/1.1 is spoken over
-//! `std::net::TcpStream`; `https://` links go through the same code over TLS when secsite is built
-//! with it, and are otherwise counted as not checked (see docs/check.md).
+//! refused, redirects followed, and a cache of good answers between runs. `http://` is spoken
+//! over `std::net::TcpStream`; `https://` goes through `ureq` (rustls, the Mozilla roots, or the
+//! certificates of the file named by `SSL_CERT_FILE`), with redirects and fallbacks handled here
+//! for both.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -58,8 +59,8 @@ pub enum Outcome {
     Status(u16),
     /// No answer: timeout, refused connection, unknown host, too many redirects.
     Failed(String),
-    /// Not asked: the scheme needs TLS, which this build lacks.
-    NotChecked,
+    /// Not asked: TLS could not be set up (`SSL_CERT_FILE` names no certificate).
+    NotChecked(String),
 }
 
 /// The result of checking the external links.
@@ -177,7 +178,7 @@ pub fn check_external(links: &[ExternalLink], options: &ExternalOptions) -> Exte
                     .with_help("check the host name, or check it again later"),
                 );
             }
-            Outcome::NotChecked => not_checked += 1,
+            Outcome::NotChecked(_) => not_checked += 1,
         }
     }
     let total = links.len();
@@ -198,9 +199,14 @@ pub fn check_external(links: &[ExternalLink], options: &ExternalOptions) -> Exte
         ));
     }
     if not_checked > 0 {
-        summary.push_str(&format!(
-            "; {not_checked} link(s) to https not checked: this build of secsite has no TLS"
-        ));
+        let why = outcomes
+            .values()
+            .find_map(|o| match o {
+                Outcome::NotChecked(why) => Some(why.as_str()),
+                _ => None,
+            })
+            .unwrap_or("");
+        summary.push_str(&format!("; {not_checked} link(s) not checked: {why}"));
     }
     report.summary = summary;
     report.outcomes = outcomes;
@@ -240,9 +246,6 @@ pub fn check_url(url: &str, timeout: Duration) -> Outcome {
         let Some(parsed) = parse_url(&current) else {
             return Outcome::Failed(format!("`{current}` is not a valid URL"));
         };
-        if parsed.tls {
-            return Outcome::NotChecked;
-        }
         let head = request(&parsed, "HEAD", timeout);
         let answer = match head {
             Ok(answer) if answer.status < 400 || answer.status == 404 || answer.status == 410 => {
@@ -251,8 +254,10 @@ pub fn check_url(url: &str, timeout: Duration) -> Outcome {
             // HEAD refused (405, 501, 403…) or not understood: ask with GET.
             Ok(_) | Err(RequestError::Protocol(_)) => match request(&parsed, "GET", timeout) {
                 Ok(answer) => answer,
+                Err(RequestError::NoTls(why)) => return Outcome::NotChecked(why),
                 Err(error) => return Outcome::Failed(error.to_string()),
             },
+            Err(RequestError::NoTls(why)) => return Outcome::NotChecked(why),
             Err(error) => return Outcome::Failed(error.to_string()),
         };
         match (answer.status, answer.location) {
@@ -385,12 +390,16 @@ enum RequestError {
     Network(String),
     /// The server answered something that is not HTTP.
     Protocol(String),
+    /// TLS cannot be set up.
+    NoTls(String),
 }
 
 impl std::fmt::Display for RequestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RequestError::Network(why) | RequestError::Protocol(why) => f.write_str(why),
+            RequestError::Network(why) | RequestError::Protocol(why) | RequestError::NoTls(why) => {
+                f.write_str(why)
+            }
         }
     }
 }
@@ -400,6 +409,9 @@ const MAX_HEADER_BYTES: usize = 64 * 1024;
 
 /// One HTTP/1.1 request; reads the status line and headers only, within `timeout` in all.
 fn request(url: &Url, method: &str, timeout: Duration) -> Result<Answer, RequestError> {
+    if url.tls {
+        return request_tls(url, method, timeout);
+    }
     let deadline = Instant::now() + timeout;
     let seconds = timeout.as_secs_f64();
     let timed_out = || RequestError::Network(format!("no answer within {seconds} s"));
@@ -485,6 +497,96 @@ fn request(url: &Url, method: &str, timeout: Duration) -> Result<Answer, Request
         }
     };
     parse_answer(&received[..header_end])
+}
+
+/// One request over TLS, through `ureq`: no redirect followed (they are followed here, for http
+/// and https alike), any status returned as an answer, the body never read.
+fn request_tls(url: &Url, method: &str, timeout: Duration) -> Result<Answer, RequestError> {
+    let agent = tls_agent(timeout)?;
+    let address = format!("https://{}{}", url.authority(), url.target);
+    let result = match method {
+        "HEAD" => agent.head(&address).call(),
+        _ => agent.get(&address).call(),
+    };
+    let seconds = timeout.as_secs_f64();
+    match result {
+        Ok(response) => Ok(Answer {
+            status: response.status().as_u16(),
+            location: response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        }),
+        Err(ureq::Error::Timeout(_)) => Err(RequestError::Network(format!(
+            "no answer within {seconds} s"
+        ))),
+        Err(ureq::Error::HostNotFound) => Err(RequestError::Network(format!(
+            "unknown host `{}`",
+            url.host
+        ))),
+        Err(ureq::Error::Io(error)) if error.kind() == std::io::ErrorKind::TimedOut => Err(
+            RequestError::Network(format!("no answer within {seconds} s")),
+        ),
+        Err(ureq::Error::Protocol(error)) => Err(RequestError::Protocol(error.to_string())),
+        Err(error) if error.to_string().contains("certificate") => {
+            Err(RequestError::Network(format!(
+                "the TLS certificate of {} is not accepted ({error})",
+                url.authority()
+            )))
+        }
+        Err(error) => Err(RequestError::Network(format!(
+            "cannot connect to {} ({error})",
+            url.authority()
+        ))),
+    }
+}
+
+/// The agent for https requests, made once per timeout: rustls with the Mozilla roots, or with the
+/// certificates of the PEM file named by `SSL_CERT_FILE` (as OpenSSL reads it) when it is set.
+fn tls_agent(timeout: Duration) -> Result<ureq::Agent, RequestError> {
+    use std::sync::OnceLock;
+    static AGENTS: OnceLock<Mutex<Vec<(Duration, ureq::Agent)>>> = OnceLock::new();
+    let agents = AGENTS.get_or_init(|| Mutex::new(Vec::new()));
+    let mut agents = agents.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, agent)) = agents.iter().find(|(t, _)| *t == timeout) {
+        return Ok(agent.clone());
+    }
+    let roots = match std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()) {
+        None => ureq::tls::RootCerts::WebPki,
+        Some(file) => {
+            let pem = std::fs::read(&file).map_err(|e| {
+                RequestError::NoTls(format!(
+                    "SSL_CERT_FILE names {}, which cannot be read ({e})",
+                    PathBuf::from(&file).display()
+                ))
+            })?;
+            let certificates: Vec<_> = ureq::tls::parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c.to_owned()),
+                    _ => None,
+                })
+                .collect();
+            if certificates.is_empty() {
+                return Err(RequestError::NoTls(format!(
+                    "SSL_CERT_FILE names {}, which holds no certificate",
+                    PathBuf::from(&file).display()
+                )));
+            }
+            ureq::tls::RootCerts::new_with_certs(&certificates)
+        }
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .http_status_as_error(false)
+        .user_agent(format!("secsite-check/{}", env!("CARGO_PKG_VERSION")))
+        .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
+        .build()
+        .into();
+    agents.push((timeout, agent.clone()));
+    Ok(agent)
 }
 
 fn find_header_end(bytes: &[u8]) -> Option<usize> {
