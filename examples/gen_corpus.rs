@@ -29,6 +29,7 @@
 //! key).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use secsite::content::suggest_slug;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -593,15 +594,15 @@ impl Corpus {
                         }
                         1 => (
                             format!("Consultation on {topic}"),
-                            format!("consultation-{}", slugify(topic)),
+                            format!("consultation-{}", suggest_slug(topic)),
                         ),
                         2 => (
                             format!("Request for information: {topic}"),
-                            format!("rfi-{}", slugify(topic)),
+                            format!("rfi-{}", suggest_slug(topic)),
                         ),
                         _ => (
                             format!("Update on {topic} – are you affected?"),
-                            format!("update-{}", slugify(topic)),
+                            format!("update-{}", suggest_slug(topic)),
                         ),
                     }
                 }
@@ -1394,18 +1395,6 @@ fn long_date(date: NaiveDate) -> String {
         MONTHS[date.month0() as usize],
         date.year()
     )
-}
-
-fn slugify(text: &str) -> String {
-    let mut slug = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_string()
 }
 
 /// A YAML double-quoted string.
