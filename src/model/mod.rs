@@ -190,6 +190,17 @@ impl SiteModel {
             .collect()
     }
 
+    /// Lets go of the Markdown of every notice whose source nothing else holds: a build into a
+    /// folder does this once the notice pages are written, since nothing renders them again.
+    pub fn forget_notice_bodies(&mut self) {
+        let empty: Arc<str> = Arc::from("");
+        for notice in &mut self.notices {
+            if let Some(source) = Arc::get_mut(&mut notice.source) {
+                source.body = Arc::clone(&empty);
+            }
+        }
+    }
+
     /// Records that notice `notice` names these modifications in its body.
     pub fn add_mentions(&mut self, notice: usize, keys: &BTreeSet<ModificationKey>) {
         for key in keys {

@@ -47,7 +47,7 @@ pub fn calendar_ics(views: &ViewBuilder<'_>, title: &str, description: Option<&s
             details.push_str(&source.title);
             details.push('\n');
         }
-        let said = &views.summaries[i];
+        let said = views.summary(i);
         if !said.is_empty() {
             details.push_str(said);
             details.push('\n');

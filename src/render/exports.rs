@@ -195,7 +195,7 @@ pub fn releases_json(views: &ViewBuilder<'_>, title: &str) -> String {
             upcoming: notice.is_upcoming(model.as_of),
             release: source.release.as_deref(),
             sec_version: source.sec_version.as_deref(),
-            summary: &views.summaries[index],
+            summary: views.summary(index),
             modifications,
             documents,
         }
@@ -504,7 +504,7 @@ pub fn search_index_json(views: &ViewBuilder<'_>) -> String {
                     source.date,
                     source.release.as_deref().unwrap_or(""),
                     source.sec_version.as_deref().unwrap_or(""),
-                    clip(&views.summaries[i], SEARCH_SUMMARY_CHARS),
+                    clip(views.summary(i), SEARCH_SUMMARY_CHARS),
                     source
                         .modifications
                         .iter()

@@ -27,9 +27,13 @@ use views::{
 /// The rendered Markdown of the site, made by the markdown stage.
 #[derive(Debug, Clone, Default)]
 pub struct Bodies {
-    /// HTML of each notice's body, by notice index.
+    /// The index of the notice `notices[0]` and `summaries[0]` belong to: 0 when they hold every
+    /// notice, more when notice pages are rendered a window at a time.
+    pub first_notice: usize,
+    /// HTML of each notice's body, by notice index less `first_notice`.
     pub notices: Vec<Arc<str>>,
-    /// Summary of each notice (its `summary`, else its first paragraph), by notice index.
+    /// Summary of each notice (its `summary`, else its first paragraph), by notice index less
+    /// `first_notice`.
     pub summaries: Vec<Arc<str>>,
     /// HTML of each modification page's body.
     pub modifications: HashMap<ModificationKey, Arc<str>>,
@@ -264,7 +268,13 @@ impl<'a> Renderer<'a> {
             config,
             templates,
             bodies,
-            views: ViewBuilder::new(model, urls, &bodies.notices, &bodies.summaries),
+            views: ViewBuilder::new(
+                model,
+                urls,
+                &bodies.notices,
+                &bodies.summaries,
+                bodies.first_notice,
+            ),
             site,
             newest_first,
             listing_pages,

@@ -269,28 +269,32 @@ pub struct ViewBuilder<'a> {
     pub model: &'a SiteModel,
     /// URL maker.
     pub urls: Urls,
-    /// Each notice's body HTML, by notice index.
-    pub bodies: &'a [Arc<str>],
-    /// Each notice's summary text, by notice index.
-    pub summaries: &'a [Arc<str>],
+    // The body HTML and summary of notices `first_notice..first_notice + bodies.len()`: every
+    // notice for most builds, a window of them when notice pages are rendered a window at a time.
+    bodies: &'a [Arc<str>],
+    summaries: &'a [Arc<str>],
+    first_notice: usize,
     notice_links: Vec<OnceLock<Value>>,
     document_links: Vec<OnceLock<Value>>,
     modification_links: Vec<OnceLock<Value>>,
 }
 
 impl<'a> ViewBuilder<'a> {
-    /// A builder for `model`, with the rendered bodies and summaries of its notices.
+    /// A builder for `model`, with the rendered bodies and summaries of its notices from
+    /// `first_notice` on (0 for all of them).
     pub fn new(
         model: &'a SiteModel,
         urls: Urls,
         bodies: &'a [Arc<str>],
         summaries: &'a [Arc<str>],
+        first_notice: usize,
     ) -> Self {
         ViewBuilder {
             model,
             urls,
             bodies,
             summaries,
+            first_notice,
             notice_links: (0..model.notices.len()).map(|_| OnceLock::new()).collect(),
             document_links: (0..model.documents.len())
                 .map(|_| OnceLock::new())
@@ -299,6 +303,16 @@ impl<'a> ViewBuilder<'a> {
                 .map(|_| OnceLock::new())
                 .collect(),
         }
+    }
+
+    /// The summary of notice `index`: its `summary`, else its first paragraph.
+    pub fn summary(&self, index: usize) -> &Arc<str> {
+        &self.summaries[index - self.first_notice]
+    }
+
+    /// The body HTML of notice `index`.
+    pub fn body(&self, index: usize) -> &Arc<str> {
+        &self.bodies[index - self.first_notice]
     }
 
     /// Notice `index` as a link value.
@@ -350,7 +364,7 @@ impl<'a> ViewBuilder<'a> {
                 .then(|| DateView::new(notice.effective)),
             release: source.release.clone(),
             sec_version: source.sec_version.clone(),
-            summary: self.summaries[index].clone(),
+            summary: self.summary(index).clone(),
             upcoming: notice.is_upcoming(self.model.as_of),
         }
     }
@@ -410,7 +424,7 @@ impl<'a> ViewBuilder<'a> {
             documents,
             has_flags,
             has_versions,
-            body_html: self.bodies[index].clone(),
+            body_html: self.body(index).clone(),
             permalink: self.urls.permalink(&Urls::notice_path(notice.slug())),
             log_url: notice
                 .is_releasing()
@@ -856,8 +870,8 @@ impl ViewBuilder<'_> {
             .iter()
             .take(FEED_LIMIT)
             .map(|&i| {
-                let mut entry = self.feed_entry(i, self.summaries[i].clone());
-                entry.content_html = Some(self.bodies[i].clone());
+                let mut entry = self.feed_entry(i, self.summary(i).clone());
+                entry.content_html = Some(self.body(i).clone());
                 entry
             })
             .collect();
@@ -930,7 +944,7 @@ impl ViewBuilder<'_> {
                 said.push_str(&effect_phrase(notice, self.model.as_of));
                 self.feed_entry(
                     appearance.notice,
-                    join_summary(&said, &self.summaries[appearance.notice]),
+                    join_summary(&said, self.summary(appearance.notice)),
                 )
             })
             .collect();
@@ -976,7 +990,7 @@ impl ViewBuilder<'_> {
                 said.push_str(&effect_phrase(notice, self.model.as_of));
                 self.feed_entry(
                     entry.notice,
-                    join_summary(&said, &self.summaries[entry.notice]),
+                    join_summary(&said, self.summary(entry.notice)),
                 )
             })
             .collect();

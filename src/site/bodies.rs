@@ -8,6 +8,7 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 
 use crate::check::BodyLinks;
+use crate::content::NoticeSource;
 use crate::markdown::{LinkContext, RenderedMarkdown, render_markdown};
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
@@ -108,17 +109,7 @@ impl BodyCache {
             self.entries.clear();
             self.base_path = base_path.to_string();
         }
-        let context = LinkContext {
-            base_path: base_path.to_string(),
-            modifications: model
-                .known_ids()
-                .into_iter()
-                .map(|(written, key)| {
-                    let url = urls.path(&Urls::modification_path(&key));
-                    (written, (key, url))
-                })
-                .collect(),
-        };
+        let context = link_context(model, urls, base_path);
         let targets: AHashMap<ModificationKey, String> = context
             .modifications
             .iter()
@@ -182,12 +173,10 @@ impl BodyCache {
             .reserve(notices.len() + modification_bodies.len() + pages.len());
         for (index, (rendered, fresh)) in notices.iter().enumerate() {
             model.add_mentions(index, &rendered.mentions);
-            let notice = &model.notices[index];
-            let summary = match &notice.source.summary {
-                Some(summary) => Arc::from(summary.as_str()),
-                None => Arc::clone(&rendered.first_paragraph),
-            };
-            result.bodies.summaries.push(summary);
+            result
+                .bodies
+                .summaries
+                .push(summary_of(&model.notices[index].source, rendered));
             result.bodies.notices.push(Arc::clone(&rendered.html));
             result
                 .all
@@ -252,6 +241,29 @@ impl BodyCache {
             }
         }
         rendered
+    }
+}
+
+/// What the Markdown of a site links modification ids to.
+pub fn link_context(model: &SiteModel, urls: &Urls, base_path: &str) -> LinkContext {
+    LinkContext {
+        base_path: base_path.to_string(),
+        modifications: model
+            .known_ids()
+            .into_iter()
+            .map(|(written, key)| {
+                let url = urls.path(&Urls::modification_path(&key));
+                (written, (key, url))
+            })
+            .collect(),
+    }
+}
+
+/// The summary of a notice: its `summary`, else the first paragraph of its body.
+pub fn summary_of(source: &NoticeSource, rendered: &RenderedMarkdown) -> Arc<str> {
+    match &source.summary {
+        Some(summary) => Arc::from(summary.as_str()),
+        None => Arc::clone(&rendered.first_paragraph),
     }
 }
 

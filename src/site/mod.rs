@@ -6,8 +6,9 @@
 pub mod bodies;
 pub mod dirty;
 pub mod output;
+mod stream;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,9 +27,10 @@ use crate::markdown::RenderedMarkdown;
 use crate::model::SiteModel;
 use crate::render::templates::BUILTIN_STATIC;
 use crate::render::views::Urls;
-use crate::render::{Pages, RenderedSite, Renderer, Templates};
-use bodies::BodyCache;
+use crate::render::{Bodies, PageId, Pages, RenderedSite, Renderer, Templates};
+use bodies::{BodyCache, link_context};
 use dirty::{Comparison, dirty_pages};
+use stream::{FolderWriter, NoticePassInput};
 
 /// What to build and how.
 #[derive(Debug, Clone)]
@@ -269,6 +271,17 @@ impl SiteBuilder {
         };
         let urls = Urls::new(&config);
         clock.lap("templates");
+        if let Target::Directory(dir) = target {
+            return self.build_into_folder(FolderBuild {
+                model,
+                config,
+                urls,
+                pending,
+                diagnostics,
+                clock,
+                dir,
+            });
+        }
         let rendered_bodies = self.bodies.render(&mut model, &urls, &config.base_path);
         clock.lap("markdown");
         let statics_reloaded = self.statics.is_none();
@@ -315,33 +328,6 @@ impl SiteBuilder {
         }
 
         let renderer = Renderer::new(&model, &config, &templates, &rendered_bodies.bodies);
-        if let Target::Directory(dir) = target {
-            let files = match write_to_directory(
-                &renderer,
-                &all_pages,
-                &live,
-                statics,
-                dir,
-                &mut diagnostics,
-            ) {
-                Ok(files) => files,
-                Err(BuildFailure::Content(problems)) => {
-                    diagnostics.extend(problems);
-                    return Err(BuildFailure::Content(diagnostics));
-                }
-                Err(failure) => return Err(failure),
-            };
-            clock.lap("render and write");
-            return Ok(Build {
-                site: Arc::new(RenderedSite::default()),
-                diagnostics,
-                rendered: all_pages.len(),
-                rendered_paths: Vec::new(),
-                pages: all_pages_html(&live),
-                files,
-                timings: clock.laps,
-            });
-        }
         let reusable = self.last.as_ref().filter(|last| {
             // Other templates, configuration or documents can change every page.
             Arc::ptr_eq(&last.templates, &templates)
@@ -418,6 +404,116 @@ impl SiteBuilder {
         })
     }
 
+    /// The rest of a build into a folder, from the model on (see `stream`): notice pages first,
+    /// a window at a time, then every other page.
+    fn build_into_folder(&mut self, build: FolderBuild<'_>) -> Result<Build, BuildFailure> {
+        let FolderBuild {
+            mut model,
+            config,
+            urls,
+            pending,
+            mut diagnostics,
+            mut clock,
+            dir,
+        } = build;
+        // Nothing builds on a build into a folder: the sources can go once their pages are
+        // written, and the store must let go of them for that.
+        self.store = ContentStore::new(&self.options.root);
+        self.bodies = BodyCache::default();
+        let statics = read_static_files(&self.options.root)?;
+        let site_pages = Pages::new(&model, config.page_size);
+        let all_pages = site_pages.all_pages();
+        let live: HashSet<String> = all_pages
+            .iter()
+            .map(|p| site_pages.output_path(p))
+            .collect();
+        let mut known = live.clone();
+        known.extend(statics.keys().cloned());
+        known.extend(pending);
+        create_folders(&live, dir)?;
+        let context = link_context(&model, &urls, &config.base_path);
+        let templates = self.templates.clone();
+        // After an error the pages are not written, but every body is still checked.
+        let writing = !diagnostics.has_errors();
+        let writer = FolderWriter::new(dir);
+        let pass = stream::notice_pass(&NoticePassInput {
+            model: &model,
+            config: &config,
+            templates: templates.as_deref().filter(|_| writing),
+            context: &context,
+            known: &known,
+            writer: &writer,
+        });
+        diagnostics.extend(pass.problems);
+        let others = stream::other_bodies(&model, &context, &known, &config.base_path);
+        diagnostics.extend(others.problems);
+        clock.lap("markdown and notice pages");
+        let Some(templates) = templates else {
+            return Err(BuildFailure::Content(diagnostics));
+        };
+        if diagnostics.has_errors() {
+            return Err(BuildFailure::Content(diagnostics));
+        }
+        for (index, mentions) in pass.mentions.iter().enumerate() {
+            model.add_mentions(index, mentions);
+        }
+        model.forget_notice_bodies();
+        let empty: Arc<str> = Arc::from("");
+        let mut notices = vec![empty; model.notices.len()];
+        for (index, html) in pass.feed_bodies {
+            notices[index] = html;
+        }
+        let bodies = Bodies {
+            first_notice: 0,
+            notices,
+            summaries: pass.summaries,
+            modifications: others.modifications,
+            pages: others.pages,
+        };
+        let renderer = Renderer::new(&model, &config, &templates, &bodies);
+        let rest: Vec<PageId> = all_pages
+            .iter()
+            .filter(|p| !matches!(p, PageId::Notice(_)))
+            .cloned()
+            .collect();
+        let rendered = renderer.render_each(&rest, |path, text| {
+            writer.write(&path, text.as_bytes());
+            Ok(())
+        });
+        drop(renderer);
+        let mut files = all_pages.len();
+        for (path, bytes) in &statics {
+            if live.contains(path) {
+                diagnostics.push(shadowed(path));
+                continue;
+            }
+            if let Some(parent) = Path::new(path).parent() {
+                let folder = dir.join(parent);
+                std::fs::create_dir_all(&folder)
+                    .with_context(|| format!("cannot create {}", folder.display()))?;
+            }
+            writer.write(path, bytes);
+            files += 1;
+        }
+        if let Some(error) = writer.into_error() {
+            return Err(BuildFailure::Environment(error));
+        }
+        if let Err(problems) = rendered {
+            diagnostics.extend(problems);
+            return Err(BuildFailure::Content(diagnostics));
+        }
+        clock.lap("other pages and write");
+        Ok(Build {
+            site: Arc::new(RenderedSite::default()),
+            diagnostics,
+            rendered: all_pages.len(),
+            rendered_paths: Vec::new(),
+            pages: all_pages_html(&live),
+            files,
+            timings: clock.laps,
+        })
+    }
+
     /// The last site that built, if any.
     pub fn last_site(&self) -> Option<Arc<RenderedSite>> {
         self.last.as_ref().map(|l| Arc::clone(&l.site))
@@ -467,65 +563,27 @@ fn all_pages_html(live: &HashSet<String>) -> usize {
     live.iter().filter(|p| p.ends_with(".html")).count()
 }
 
-/// Renders every page into `dir` and copies the static files a page does not hide; returns how
-/// many files were written.
-fn write_to_directory(
-    renderer: &Renderer<'_>,
-    pages: &[crate::render::PageId],
-    live: &HashSet<String>,
-    statics: &BTreeMap<String, Bytes>,
-    dir: &Path,
-    diagnostics: &mut Diagnostics,
-) -> Result<usize, BuildFailure> {
-    let mut written = write_pages(renderer, pages, live, dir)?;
-    for (path, bytes) in statics {
-        if live.contains(path) {
-            diagnostics.push(shadowed(path));
-            continue;
-        }
-        let file = dir.join(path);
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        std::fs::write(&file, bytes).with_context(|| format!("cannot write {}", file.display()))?;
-        written += 1;
-    }
-    Ok(written)
-}
-
-/// Renders `pages` and writes each into `dir` as soon as it is rendered; returns how many files
-/// were written.
-fn write_pages(
-    renderer: &Renderer<'_>,
-    pages: &[crate::render::PageId],
-    live: &HashSet<String>,
-    dir: &Path,
-) -> Result<usize, BuildFailure> {
-    let folders: std::collections::BTreeSet<&Path> =
-        live.iter().filter_map(|p| Path::new(p).parent()).collect();
+/// Creates the folders of every page of `live` (output paths) under `dir`.
+fn create_folders(live: &HashSet<String>, dir: &Path) -> Result<(), BuildFailure> {
+    let folders: BTreeSet<&Path> = live.iter().filter_map(|p| Path::new(p).parent()).collect();
     for folder in folders {
         let path = dir.join(folder);
         std::fs::create_dir_all(&path)
             .with_context(|| format!("cannot create {}", path.display()))?;
     }
-    let io_error: std::sync::Mutex<Option<anyhow::Error>> = std::sync::Mutex::new(None);
-    let result = renderer.render_each(pages, |path, text| {
-        let file = dir.join(&path);
-        if let Err(error) = std::fs::write(&file, text) {
-            let mut slot = io_error.lock().unwrap_or_else(|p| p.into_inner());
-            slot.get_or_insert_with(|| {
-                anyhow::Error::new(error).context(format!("cannot write {}", file.display()))
-            });
-        }
-        Ok(())
-    });
-    if let Some(error) = io_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(BuildFailure::Environment(error));
-    }
-    result
-        .map_err(|problems| BuildFailure::Content(problems.into_iter().collect::<Diagnostics>()))?;
-    Ok(pages.len())
+    Ok(())
+}
+
+/// What a build into a folder has when its model is made.
+struct FolderBuild<'a> {
+    model: SiteModel,
+    config: Config,
+    urls: Urls,
+    // Output paths of pages whose sources have errors: links to them are not reported.
+    pending: Vec<String>,
+    diagnostics: Diagnostics,
+    clock: StageClock,
+    dir: &'a Path,
 }
 
 /// Measures the stages of a build.

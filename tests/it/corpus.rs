@@ -1,0 +1,174 @@
+//! The benchmark corpus (examples/gen_corpus.rs) as a site: it builds and checks without a
+//! diagnostic, the build written to a folder (notice pages a window at a time) equals the build
+//! held in memory file for file, and incremental rebuilds after edits equal full builds.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::NaiveDate;
+use secsite::site::{BuildFailure, BuildOptions, SiteBuilder, build_site};
+
+use crate::harness::{Output, Site, path_arg};
+
+/// Enough notices for many windows of the folder build on any number of threads.
+const NOTICES: usize = 700;
+
+/// The corpus generator, built by `cargo test` beside the test binary (or built here when only
+/// this test target was compiled).
+fn generator() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>");
+    let generator = profile_dir
+        .join("examples")
+        .join(format!("gen_corpus{}", std::env::consts::EXE_SUFFIX));
+    if !generator.is_file() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let status = Command::new(cargo)
+            .args(["build", "--example", "gen_corpus"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build --example gen_corpus");
+        assert!(status.success(), "cargo build --example gen_corpus failed");
+    }
+    generator
+}
+
+/// A fresh corpus of `notices` notices from `seed`.
+fn corpus(notices: usize, seed: u64) -> Site {
+    let site = Site::empty("corpus");
+    // The generator replaces only a folder it made: give it one that does not exist yet.
+    std::fs::remove_dir(&site.root).expect("remove the empty site folder");
+    let output = Command::new(generator())
+        .args([
+            "--notices",
+            &notices.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .arg("--out")
+        .arg(&site.root)
+        .output()
+        .expect("run gen_corpus");
+    assert!(
+        output.status.success(),
+        "gen_corpus failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    site
+}
+
+fn options(root: &Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        base_url: None,
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"),
+        drafts: false,
+    }
+}
+
+fn built(result: Result<secsite::site::Build, BuildFailure>) -> secsite::site::Build {
+    match result {
+        Ok(build) => build,
+        Err(BuildFailure::Content(d)) => panic!("the build failed: {:?}", d.sorted()),
+        Err(BuildFailure::Environment(e)) => panic!("the build failed: {e:#}"),
+    }
+}
+
+#[test]
+fn the_corpus_builds_and_checks_clean_and_the_folder_equals_the_memory_build() {
+    let site = corpus(NOTICES, 11);
+    let out = site.tmp().join("out");
+    let run = site.build(&["--output", &path_arg(&out), "--as-of", "2026-11-29"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.stderr, "",
+        "a generated corpus builds without a diagnostic"
+    );
+    let check = site.check(&["--as-of", "2026-11-29"]);
+    check.assert_code(0);
+    assert_eq!(
+        check.stderr, "",
+        "a generated corpus checks without a diagnostic"
+    );
+
+    let written = Output::at(out).snapshot();
+    let memory = built(build_site(&options(&site.root))).site;
+    let written_paths: Vec<&String> = written.keys().collect();
+    let memory_paths: Vec<&String> = memory.files.keys().collect();
+    assert_eq!(written_paths, memory_paths, "the same files");
+    assert!(
+        written_paths
+            .iter()
+            .filter(|p| p.starts_with("releases/") && p.ends_with("/index.html"))
+            .count()
+            > NOTICES,
+        "every notice page and the listings"
+    );
+    for (path, bytes) in &written {
+        assert!(
+            memory.files[path].as_ref() == bytes.as_slice(),
+            "{path} written to the folder differs from the memory build"
+        );
+    }
+}
+
+/// A change to a notice's text: the new text, or `None` to delete the file.
+type Edit = dyn Fn(&str) -> Option<String>;
+
+#[test]
+fn incremental_rebuilds_of_the_corpus_equal_full_builds() {
+    let site = corpus(NOTICES, 12);
+    let mut builder = SiteBuilder::new(options(&site.root));
+    built(builder.build_all());
+    let mut notices: Vec<PathBuf> = std::fs::read_dir(site.root.join("content/releases"))
+        .expect("the corpus has notices")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    notices.sort();
+    let relative = |path: &Path| {
+        path.strip_prefix(&site.root)
+            .expect("under the root")
+            .to_path_buf()
+    };
+    let body_edit = &notices[NOTICES / 2];
+    let title_edit = &notices[NOTICES / 3];
+    let removed = &notices[NOTICES - 5];
+    let steps: [(&str, &Path, Box<Edit>); 3] = [
+        (
+            "a body edit",
+            body_edit,
+            Box::new(|text: &str| Some(format!("{text}\nA new closing paragraph.\n"))),
+        ),
+        (
+            "a title edit",
+            title_edit,
+            Box::new(|text: &str| Some(text.replacen("title: ", "title: Revised ", 1))),
+        ),
+        ("a deleted notice", removed, Box::new(|_: &str| None)),
+    ];
+    for (step, path, edit) in steps {
+        let text = std::fs::read_to_string(path).expect("read the notice");
+        match edit(&text) {
+            Some(new_text) => std::fs::write(path, new_text).expect("write the notice"),
+            None => std::fs::remove_file(path).expect("remove the notice"),
+        }
+        let incremental = built(builder.build_changed(&[relative(path)]));
+        assert!(
+            incremental.rendered < incremental.files,
+            "{step}: only the pages the change touches are rendered again"
+        );
+        let full = built(build_site(&options(&site.root))).site;
+        let left: Vec<&String> = incremental.site.files.keys().collect();
+        let right: Vec<&String> = full.files.keys().collect();
+        assert_eq!(left, right, "{step}: the same files");
+        for (file, bytes) in &full.files {
+            assert!(
+                incremental.site.files[file] == *bytes,
+                "{step}: {file} differs from a full build"
+            );
+        }
+    }
+}
