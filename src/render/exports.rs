@@ -5,6 +5,7 @@
 //! what it lists.
 
 use std::cell::RefCell;
+use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
@@ -19,12 +20,17 @@ pub const EXPORT_SCHEMA: u32 = 1;
 /// The most characters of a notice's summary the search index keeps.
 const SEARCH_SUMMARY_CHARS: usize = 240;
 
-/// `value` as JSON and a newline, written into a buffer of `capacity` bytes to begin with: the
-/// exports run to megabytes, and a buffer that grows by doubling copies them over and over.
-fn to_json<T: Serialize>(value: &T, capacity: usize) -> String {
+/// Writes `value` as JSON and a newline to `out`.
+fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// The JSON that `write` writes, in a buffer of `capacity` bytes to begin with: the exports run
+/// to megabytes, and a buffer that grows by doubling copies them over and over.
+fn json_text(capacity: usize, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> String {
     let mut text = Vec::with_capacity(capacity);
-    serde_json::to_writer(&mut text, value).expect("export data serialises");
-    text.push(b'\n');
+    write(&mut text).expect("writing into memory does not fail");
     String::from_utf8(text).expect("serde_json writes UTF-8")
 }
 
@@ -143,6 +149,17 @@ struct NoticeDocumentExport<'a> {
 /// `/api/releases.json`: every notice, oldest first (by date published, then slug), with its
 /// modification and document rows.
 pub fn releases_json(views: &ViewBuilder<'_>, title: &str) -> String {
+    let (modification_rows, document_rows) = row_counts(views);
+    let capacity = 512 * views.model.notices.len() + 192 * (modification_rows + document_rows);
+    json_text(capacity, |out| write_releases_json(views, title, out))
+}
+
+/// Writes what `releases_json` returns to `out`.
+pub fn write_releases_json(
+    views: &ViewBuilder<'_>,
+    title: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let model = views.model;
     let notices = model.notices.iter().enumerate().map(|(index, notice)| {
         let source = &notice.source;
@@ -200,14 +217,12 @@ pub fn releases_json(views: &ViewBuilder<'_>, title: &str) -> String {
             documents,
         }
     });
-    let (modification_rows, document_rows) = row_counts(views);
-    let capacity = 512 * views.model.notices.len() + 192 * (modification_rows + document_rows);
-    to_json(
+    write_json(
         &ReleasesExport {
             header: Header::new(views, title),
             notices: Streamed::new(notices),
         },
-        capacity,
+        out,
     )
 }
 
@@ -259,6 +274,16 @@ struct AppearanceExport<'a> {
 /// `/api/modifications.json`: every modification by key, with every notice that names it
 /// (oldest first) and the documents its implementing releases changed (in document order).
 pub fn modifications_json(views: &ViewBuilder<'_>, title: &str) -> String {
+    let capacity = 1024 * views.model.modifications.len() + 384 * row_counts(views).0;
+    json_text(capacity, |out| write_modifications_json(views, title, out))
+}
+
+/// Writes what `modifications_json` returns to `out`.
+pub fn write_modifications_json(
+    views: &ViewBuilder<'_>,
+    title: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let model = views.model;
     let modifications = model.modifications.values().map(|modification| {
         let page = modification.page.as_deref();
@@ -317,13 +342,12 @@ pub fn modifications_json(views: &ViewBuilder<'_>, title: &str) -> String {
                 .collect(),
         }
     });
-    let capacity = 1024 * views.model.modifications.len() + 384 * row_counts(views).0;
-    to_json(
+    write_json(
         &ModificationsExport {
             header: Header::new(views, title),
             modifications: Streamed::new(modifications),
         },
-        capacity,
+        out,
     )
 }
 
@@ -379,6 +403,16 @@ struct HistoryExport<'a> {
 /// `/api/documents.json`: every document of the registry in document order, with the version in
 /// effect on the build date and its full history in the order of the Document Log.
 pub fn documents_json(views: &ViewBuilder<'_>, title: &str) -> String {
+    let capacity = 1024 * views.model.documents.len() + 512 * row_counts(views).1;
+    json_text(capacity, |out| write_documents_json(views, title, out))
+}
+
+/// Writes what `documents_json` returns to `out`.
+pub fn write_documents_json(
+    views: &ViewBuilder<'_>,
+    title: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let model = views.model;
     let as_of = model.as_of;
     // A notice changes some six documents: its URL and its modifications are made once.
@@ -447,13 +481,12 @@ pub fn documents_json(views: &ViewBuilder<'_>, title: &str) -> String {
             history,
         }
     });
-    let capacity = 1024 * views.model.documents.len() + 512 * row_counts(views).1;
-    to_json(
+    write_json(
         &DocumentsExport {
             header: Header::new(views, title),
             documents: Streamed::new(documents),
         },
-        capacity,
+        out,
     )
 }
 
@@ -537,7 +570,7 @@ pub fn search_index_json(views: &ViewBuilder<'_>) -> String {
             .collect(),
     };
     let capacity = 448 * views.model.notices.len() + 128 * views.model.modifications.len();
-    to_json(&index, capacity)
+    json_text(capacity, |out| write_json(&index, out))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -593,12 +626,14 @@ pub fn log_history_json(views: &ViewBuilder<'_>) -> String {
         })
         .collect();
     let capacity = 64 * views.model.notices.len() + 48 * row_counts(views).1;
-    to_json(
-        &LogHistory {
-            as_of: model.as_of,
-            notices,
-            documents,
-        },
-        capacity,
-    )
+    json_text(capacity, |out| {
+        write_json(
+            &LogHistory {
+                as_of: model.as_of,
+                notices,
+                documents,
+            },
+            out,
+        )
+    })
 }

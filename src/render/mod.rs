@@ -394,7 +394,21 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The sitemap lists every HTML page but the 404 page.
+    /// Writes a JSON export straight to `out`: the exports of a large site run to hundreds of
+    /// megabytes, which a build into a folder need not hold.
+    pub fn write_export(
+        &self,
+        export: Export,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let title = &self.config.title;
+        match export {
+            Export::Releases => exports::write_releases_json(&self.views, title, out),
+            Export::Modifications => exports::write_modifications_json(&self.views, title, out),
+            Export::Documents => exports::write_documents_json(&self.views, title, out),
+        }
+    }
+
     /// The sitemap: every HTML page but the 404 page, sorted. Past `SITEMAP_LIMIT` URLs (the
     /// protocol's limit per file) `sitemap.xml` is an index of `sitemap-N.xml` parts.
     fn sitemap(

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use bytes::Bytes;
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::check::check_body_links;
@@ -471,15 +472,30 @@ impl SiteBuilder {
             pages: others.pages,
         };
         let renderer = Renderer::new(&model, &config, &templates, &bodies);
-        let rest: Vec<PageId> = all_pages
+        let (exports, rest): (Vec<PageId>, Vec<PageId>) = all_pages
             .iter()
             .filter(|p| !matches!(p, PageId::Notice(_)))
             .cloned()
-            .collect();
-        let rendered = renderer.render_each(&rest, |path, text| {
-            writer.write(&path, text.as_bytes());
-            Ok(())
-        });
+            .partition(|p| matches!(p, PageId::Export(_)));
+        // The exports are the largest files and each is made by one thread: they start first and
+        // go straight to disk.
+        let ((), rendered) = rayon::join(
+            || {
+                exports.par_iter().for_each(|page| {
+                    if let PageId::Export(export) = page {
+                        writer.write_with(export.site_path(), |out| {
+                            renderer.write_export(*export, out)
+                        });
+                    }
+                })
+            },
+            || {
+                renderer.render_each(&rest, |path, text| {
+                    writer.write(&path, text.as_bytes());
+                    Ok(())
+                })
+            },
+        );
         drop(renderer);
         let mut files = all_pages.len();
         for (path, bytes) in &statics {

@@ -4,6 +4,8 @@
 //! kept. The other pages follow once every notice is done.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -40,11 +42,32 @@ impl<'a> FolderWriter<'a> {
     pub(super) fn write(&self, path: &str, text: &[u8]) {
         let file = self.dir.join(path);
         if let Err(error) = std::fs::write(&file, text) {
-            let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
-            slot.get_or_insert_with(|| {
-                anyhow::Error::new(error).context(format!("cannot write {}", file.display()))
-            });
+            self.fail(error, &file);
         }
+    }
+
+    /// Writes the file `path` (relative to the folder) through `write`, buffered.
+    pub(super) fn write_with(
+        &self,
+        path: &str,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) {
+        let file = self.dir.join(path);
+        let written = File::create(&file).and_then(|created| {
+            let mut out = BufWriter::with_capacity(1 << 16, created);
+            write(&mut out)?;
+            out.flush()
+        });
+        if let Err(error) = written {
+            self.fail(error, &file);
+        }
+    }
+
+    fn fail(&self, error: std::io::Error, file: &Path) {
+        let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
+        slot.get_or_insert_with(|| {
+            anyhow::Error::new(error).context(format!("cannot write {}", file.display()))
+        });
     }
 
     /// The first write that failed, if any.
