@@ -478,8 +478,10 @@ fn print_diagnostics(root: &std::path::Path, diagnostics: &Diagnostics) {
         return;
     }
     // Each file is read and split into lines once, however many diagnostics it has.
-    let mut sources: std::collections::HashMap<PathBuf, Option<(String, Vec<usize>)>> =
-        std::collections::HashMap::new();
+    let mut sources: std::collections::HashMap<
+        std::sync::Arc<std::path::Path>,
+        Option<(String, Vec<usize>)>,
+    > = std::collections::HashMap::new();
     let stderr = std::io::stderr();
     let mut out = stderr.lock();
     for diagnostic in diagnostics.clone().sorted() {

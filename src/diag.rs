@@ -3,7 +3,8 @@
 //! they are printed in: text with the source line and a caret (like rustc), and JSON.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,8 +29,9 @@ impl Severity {
 /// where the faulty text ends when that is known.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
-    /// Path relative to the site root, with `/` separators when printed.
-    pub file: PathBuf,
+    /// Path relative to the site root, with `/` separators when printed. Shared: a file's
+    /// fields each keep a span, and a large site has hundreds of thousands of them.
+    pub file: Arc<Path>,
     /// Line counted from the start of the file, from 1.
     pub line: usize,
     /// Column in characters, from 1.
@@ -42,9 +44,14 @@ pub struct Span {
 
 impl Span {
     /// A span at `line`:`column` of `file`.
-    pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+    pub fn new(file: impl AsRef<Path>, line: usize, column: usize) -> Self {
+        Span::in_file(&Arc::from(file.as_ref()), line, column)
+    }
+
+    /// A span at `line`:`column` of `file`, sharing the path.
+    pub fn in_file(file: &Arc<Path>, line: usize, column: usize) -> Self {
         Span {
-            file: file.into(),
+            file: Arc::clone(file),
             line: line.max(1),
             column: column.max(1),
             end_line: 0,
@@ -53,7 +60,7 @@ impl Span {
     }
 
     /// The start of `file`, for problems with the file as a whole.
-    pub fn file_start(file: impl Into<PathBuf>) -> Self {
+    pub fn file_start(file: impl AsRef<Path>) -> Self {
         Span::new(file, 1, 1)
     }
 

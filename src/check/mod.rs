@@ -265,7 +265,7 @@ pub fn fuzz_one(data: &[u8]) {
     let lines = text.split('\n').count();
     let check = |d: &Diagnostic| {
         assert!(
-            d.span.file == path && d.span.line >= 1 && d.span.line <= lines,
+            *d.span.file == *path && d.span.line >= 1 && d.span.line <= lines,
             "{d:?} points outside the file of {lines} lines"
         );
         if let Some((end_line, end_column)) = d.span.end() {
@@ -340,7 +340,7 @@ pub fn fuzz_one(data: &[u8]) {
     report
         .diagnostics
         .iter()
-        .filter(|d| d.span.file == path)
+        .filter(|d| *d.span.file == *path)
         .for_each(check);
 }
 

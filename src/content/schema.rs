@@ -1,7 +1,8 @@
 //! Reading typed fields out of a parsed YAML mapping, reporting every problem (a missing or unknown
 //! field, a bad date, a wrong type) at the line and column where it is written.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde_yaml::{Mapping, Value};
@@ -11,7 +12,7 @@ use crate::diag::{Diagnostic, Span, nearest};
 
 /// Reads fields of one YAML document and collects the problems found.
 pub struct FieldReader<'a> {
-    file: PathBuf,
+    file: Arc<Path>,
     locator: &'a Locator,
     diagnostics: Vec<Diagnostic>,
 }
@@ -20,7 +21,7 @@ impl<'a> FieldReader<'a> {
     /// A reader for the YAML of `file`, positioned by `locator`.
     pub fn new(file: &Path, locator: &'a Locator) -> Self {
         FieldReader {
-            file: file.to_path_buf(),
+            file: Arc::from(file),
             locator,
             diagnostics: Vec::new(),
         }
@@ -57,7 +58,7 @@ impl<'a> FieldReader<'a> {
     }
 
     fn span(&self, position: Position) -> Span {
-        Span::new(&self.file, position.line, position.column)
+        Span::in_file(&self.file, position.line, position.column)
     }
 
     /// `value` as a mapping, or an error at `path`.
