@@ -201,26 +201,44 @@ impl SiteModel {
         }
     }
 
-    /// Records that notice `notice` names these modifications in its body.
-    pub fn add_mentions(&mut self, notice: usize, keys: &BTreeSet<ModificationKey>) {
-        for key in keys {
-            let Some(modification) = self.modifications.get_mut(key) else {
-                continue;
-            };
-            let listed = modification.appearances.iter().any(|a| a.notice == notice);
-            if !listed {
-                let at = modification
-                    .appearances
-                    .partition_point(|a| a.notice < notice);
-                modification.appearances.insert(
-                    at,
-                    Appearance {
+    /// Records the modifications each notice names in its body: `mentions` yields the set of
+    /// notice 0, then of notice 1, and so on. A notice that lists a modification is not also
+    /// recorded as mentioning it.
+    pub fn add_mentions<'m>(
+        &mut self,
+        mentions: impl IntoIterator<Item = &'m BTreeSet<ModificationKey>>,
+    ) {
+        // (modification, notice) pairs, sorted, then merged into each modification's
+        // appearances (sorted by notice) in one pass: a rebuild does this for every notice.
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for (notice, keys) in mentions.into_iter().enumerate() {
+            found.extend(
+                keys.iter()
+                    .filter_map(|key| self.modifications.position(key))
+                    .map(|position| (position, notice)),
+            );
+        }
+        found.sort_unstable();
+        found.dedup();
+        for group in found.chunk_by(|a, b| a.0 == b.0) {
+            let modification = self.modifications.at_mut(group[0].0);
+            let listed = std::mem::take(&mut modification.appearances);
+            let mut merged = Vec::with_capacity(listed.len() + group.len());
+            let mut listed = listed.into_iter().peekable();
+            for &(_, notice) in group {
+                while let Some(appearance) = listed.next_if(|a| a.notice < notice) {
+                    merged.push(appearance);
+                }
+                if listed.peek().is_none_or(|a| a.notice != notice) {
+                    merged.push(Appearance {
                         notice,
                         row: None,
                         relation: Relation::Mentioned,
-                    },
-                );
+                    });
+                }
             }
+            merged.extend(listed);
+            modification.appearances = merged;
         }
     }
 

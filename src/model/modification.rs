@@ -88,6 +88,11 @@ impl Modifications {
         self.index.get(key).map(|&i| &mut self.items[i])
     }
 
+    /// The modification at `position` in key order, to change.
+    pub fn at_mut(&mut self, position: usize) -> &mut Modification {
+        &mut self.items[position]
+    }
+
     /// The position of `key` in key order.
     pub fn position(&self, key: &ModificationKey) -> Option<usize> {
         self.index.get(key).copied()

@@ -171,8 +171,8 @@ impl BodyCache {
         result
             .all
             .reserve(notices.len() + modification_bodies.len() + pages.len());
+        model.add_mentions(notices.iter().map(|(rendered, _)| &rendered.mentions));
         for (index, (rendered, fresh)) in notices.iter().enumerate() {
-            model.add_mentions(index, &rendered.mentions);
             result
                 .bodies
                 .summaries

@@ -54,45 +54,28 @@ impl NoticeChange {
 /// The pages of the new build that must be rendered again.
 pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<PageId> {
     let Comparison { old, new, .. } = comparison;
-    let old_index: AHashMap<&str, usize> = old
-        .notices
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.slug(), i))
-        .collect();
-    let new_index: AHashMap<&str, usize> = new
-        .notices
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.slug(), i))
-        .collect();
+    let index = NoticeIndex::new(old, new);
 
     // What changed about each notice (new ones change in every way), and which are gone.
     let changes: Vec<NoticeChange> = (0..new.notices.len())
-        .map(|i| match old_index.get(new.notices[i].slug()) {
+        .map(|i| match index.old_of(i) {
             None => NoticeChange {
                 link: true,
                 rows: true,
                 body: true,
             },
-            Some(&j) => compare_notice(comparison, j, i),
+            Some(j) => compare_notice(comparison, j, i),
         })
         .collect();
     let removed: Vec<usize> = (0..old.notices.len())
-        .filter(|&j| !new_index.contains_key(old.notices[j].slug()))
+        .filter(|&j| index.new_of(j).is_none())
         .collect();
-    let order_changed = !removed.is_empty()
-        || old.notices.len() != new.notices.len()
-        || old
-            .notices
-            .iter()
-            .zip(&new.notices)
-            .any(|(a, b)| a.slug() != b.slug());
+    let order_changed = !index.same_order;
     let dates_changed = changes.iter().enumerate().any(|(i, c)| {
         c.link
-            && old_index
-                .get(new.notices[i].slug())
-                .is_none_or(|&j| old.notices[j].source.date != new.notices[i].source.date)
+            && index
+                .old_of(i)
+                .is_none_or(|j| old.notices[j].source.date != new.notices[i].source.date)
     });
 
     let mut dirty: BTreeSet<PageId> = BTreeSet::new();
@@ -131,9 +114,9 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
         )
     };
     for i in 0..new.notices.len() {
-        let moved = match old_index.get(new.notices[i].slug()) {
+        let moved = match index.old_of(i) {
             None => true,
-            Some(&j) => order_changed && neighbours(old, j) != neighbours(new, i),
+            Some(j) => order_changed && neighbours(old, j) != neighbours(new, i),
         };
         let neighbour_link_changed = i.checked_sub(1).is_some_and(|p| changes[p].link)
             || changes.get(i + 1).is_some_and(|c| c.link);
@@ -156,13 +139,37 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
     // Modifications whose own gathered data differ (title, status, the notices naming them).
     let mut modifications: BTreeSet<ModificationKey> = BTreeSet::new();
     let mut renamed: BTreeSet<ModificationKey> = BTreeSet::new();
-    for key in old.modifications.keys().chain(new.modifications.keys()) {
-        match (old.modifications.get(key), new.modifications.get(key)) {
+    let same_keys = old.modifications.len() == new.modifications.len()
+        && old
+            .modifications
+            .keys()
+            .zip(new.modifications.keys())
+            .all(|(a, b)| a == b);
+    let pairs: Vec<(
+        &ModificationKey,
+        Option<&Modification>,
+        Option<&Modification>,
+    )> = if same_keys {
+        // The usual case: the same modifications in the same (sorted) order, paired directly.
+        old.modifications
+            .values()
+            .zip(new.modifications.values())
+            .map(|(a, b)| (&a.key, Some(a), Some(b)))
+            .collect()
+    } else {
+        old.modifications
+            .keys()
+            .chain(new.modifications.keys())
+            .map(|key| (key, old.modifications.get(key), new.modifications.get(key)))
+            .collect()
+    };
+    for (key, a, b) in pairs {
+        match (a, b) {
             (Some(a), Some(b)) => {
                 if a.id != b.id || a.title != b.title {
                     renamed.insert(key.clone());
                 }
-                if !same_modification(a, old, b, new) {
+                if !same_modification(a, b, &index) {
                     modifications.insert(key.clone());
                 }
             }
@@ -195,7 +202,7 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
     for (i, change) in changes.iter().enumerate() {
         if change.link || change.rows {
             visit(new, &new.notices[i], &mut documents, true);
-            if let Some(&j) = old_index.get(new.notices[i].slug()) {
+            if let Some(j) = index.old_of(i) {
                 visit(old, &old.notices[j], &mut documents, false);
             }
         }
@@ -233,7 +240,7 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
                 modification
                     .appearances
                     .iter()
-                    .filter_map(|a| new_index.get(old.notices[a.notice].slug()).copied()),
+                    .filter_map(|a| index.new_of(a.notice)),
             );
         }
     }
@@ -246,13 +253,7 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
     }
 
     // `related` links exist only to modifications of the site: the set of ids matters to them.
-    let ids_changed = old.modifications.len() != new.modifications.len()
-        || old
-            .modifications
-            .keys()
-            .zip(new.modifications.keys())
-            .any(|(a, b)| a != b);
-    if ids_changed {
+    if !same_keys {
         for modification in new.modifications.values() {
             if modification
                 .page
@@ -381,8 +382,73 @@ fn compare_notice(comparison: &Comparison<'_>, j: usize, i: usize) -> NoticeChan
     }
 }
 
+/// Where each notice of one build is in the other.
+struct NoticeIndex<'a> {
+    // Whether both builds have the same notices in the same order: then a notice has one index
+    // in both, and no map is needed (the usual case of an edit).
+    same_order: bool,
+    old: &'a SiteModel,
+    new: &'a SiteModel,
+    old_by_slug: AHashMap<&'a str, usize>,
+    new_by_slug: AHashMap<&'a str, usize>,
+}
+
+impl<'a> NoticeIndex<'a> {
+    fn new(old: &'a SiteModel, new: &'a SiteModel) -> Self {
+        let same_order = old.notices.len() == new.notices.len()
+            && old
+                .notices
+                .iter()
+                .zip(&new.notices)
+                .all(|(a, b)| a.slug() == b.slug());
+        let by_slug = |model: &'a SiteModel| -> AHashMap<&'a str, usize> {
+            if same_order {
+                return AHashMap::new();
+            }
+            model
+                .notices
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.slug(), i))
+                .collect()
+        };
+        NoticeIndex {
+            same_order,
+            old,
+            new,
+            old_by_slug: by_slug(old),
+            new_by_slug: by_slug(new),
+        }
+    }
+
+    /// The old index of new notice `i`.
+    fn old_of(&self, i: usize) -> Option<usize> {
+        if self.same_order {
+            return Some(i);
+        }
+        self.old_by_slug.get(self.new.notices[i].slug()).copied()
+    }
+
+    /// The new index of old notice `j`.
+    fn new_of(&self, j: usize) -> Option<usize> {
+        if self.same_order {
+            return Some(j);
+        }
+        self.new_by_slug.get(self.old.notices[j].slug()).copied()
+    }
+
+    /// Whether old notice `j` and new notice `i` are the same notice.
+    fn same_notice(&self, j: usize, i: usize) -> bool {
+        if self.same_order {
+            i == j
+        } else {
+            self.old.notices[j].slug() == self.new.notices[i].slug()
+        }
+    }
+}
+
 /// Whether a modification's page and every mention of it would render the same.
-fn same_modification(a: &Modification, old: &SiteModel, b: &Modification, new: &SiteModel) -> bool {
+fn same_modification(a: &Modification, b: &Modification, index: &NoticeIndex<'_>) -> bool {
     let page_same = match (&a.page, &b.page) {
         (Some(x), Some(y)) => Arc::ptr_eq(x, y),
         (None, None) => true,
@@ -394,8 +460,6 @@ fn same_modification(a: &Modification, old: &SiteModel, b: &Modification, new: &
         && a.status == b.status
         && a.appearances.len() == b.appearances.len()
         && a.appearances.iter().zip(&b.appearances).all(|(x, y)| {
-            x.row == y.row
-                && x.relation == y.relation
-                && old.notices[x.notice].slug() == new.notices[y.notice].slug()
+            x.row == y.row && x.relation == y.relation && index.same_notice(x.notice, y.notice)
         })
 }

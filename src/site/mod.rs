@@ -455,9 +455,7 @@ impl SiteBuilder {
         if diagnostics.has_errors() {
             return Err(BuildFailure::Content(diagnostics));
         }
-        for (index, mentions) in pass.mentions.iter().enumerate() {
-            model.add_mentions(index, mentions);
-        }
+        model.add_mentions(&pass.mentions);
         model.forget_notice_bodies();
         let empty: Arc<str> = Arc::from("");
         let mut notices = vec![empty; model.notices.len()];
