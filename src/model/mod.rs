@@ -53,6 +53,10 @@ pub struct SiteModel {
     pub pages: Vec<Arc<PageSource>>,
     /// The build date.
     pub as_of: NaiveDate,
+    // What gathering the modifications and building the log were given and found, so the next
+    // build can reuse their work when none of it changed (an edit to a body).
+    gathered_from: Vec<Arc<crate::content::ModificationSource>>,
+    gather_problems: Arc<[Diagnostic]>,
 }
 
 impl SiteModel {
@@ -140,14 +144,36 @@ impl SiteModel {
             notices.push(notice);
         }
 
-        // Both read the notices alone: gather the modifications and build the log side by side.
-        let mut gathered = Vec::new();
-        let ((modifications, aliases), (log, log_problems)) = rayon::join(
-            || gather_modifications(content.modifications, &notices, &mut gathered),
-            || DocumentLog::build(&notices, documents.len()),
-        );
-        diagnostics.extend(gathered);
-        diagnostics.extend(log_problems);
+        let mut gathered_from = content.modifications;
+        gathered_from.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        let reused = previous
+            .filter(|p| p.documents == documents && same_gather_input(p, &gathered_from, &notices));
+        let (modifications, aliases, log, gather_problems) = match reused {
+            // Only bodies changed: the modifications less the mentions of the bodies, and the
+            // log, are as they were.
+            Some(previous) => {
+                let mut modifications = previous.modifications.clone();
+                modifications.forget_mentions();
+                (
+                    modifications,
+                    previous.aliases.clone(),
+                    previous.log.clone(),
+                    Arc::clone(&previous.gather_problems),
+                )
+            }
+            None => {
+                // Both read the notices alone: gather the modifications and build the log side
+                // by side.
+                let mut problems = Vec::new();
+                let ((modifications, aliases), (log, log_problems)) = rayon::join(
+                    || gather_modifications(gathered_from.clone(), &notices, &mut problems),
+                    || DocumentLog::build(&notices, documents.len()),
+                );
+                problems.extend(log_problems);
+                (modifications, aliases, log, Arc::from(problems))
+            }
+        };
+        diagnostics.extend(gather_problems.iter().cloned());
 
         let mut pages = Vec::new();
         for page in content.pages {
@@ -177,6 +203,8 @@ impl SiteModel {
             log,
             pages,
             as_of,
+            gathered_from,
+            gather_problems,
         };
         (model, diagnostics)
     }
@@ -201,31 +229,38 @@ impl SiteModel {
         }
     }
 
-    /// Records the modifications each notice names in its body: `mentions` yields the set of
-    /// notice 0, then of notice 1, and so on. A notice that lists a modification is not also
-    /// recorded as mentioning it.
-    pub fn add_mentions<'m>(
-        &mut self,
-        mentions: impl IntoIterator<Item = &'m BTreeSet<ModificationKey>>,
-    ) {
-        // (modification, notice) pairs, sorted, then merged into each modification's
-        // appearances (sorted by notice) in one pass: a rebuild does this for every notice.
-        let mut found: Vec<(usize, usize)> = Vec::new();
-        for (notice, keys) in mentions.into_iter().enumerate() {
-            found.extend(
-                keys.iter()
-                    .filter_map(|key| self.modifications.position(key))
-                    .map(|position| (position, notice)),
-            );
+    /// The positions (in key order) of the modifications of `keys` that the site has.
+    pub fn mention_positions(&self, keys: &BTreeSet<ModificationKey>) -> Vec<usize> {
+        keys.iter()
+            .filter_map(|key| self.modifications.position(key))
+            .collect()
+    }
+
+    /// Records the modifications each notice names in its body: `mentions` yields the positions
+    /// (from `mention_positions`) of notice 0, then of notice 1, and so on. A notice that lists a
+    /// modification is not also recorded as mentioning it.
+    pub fn add_mentions<'m>(&mut self, mentions: impl IntoIterator<Item = &'m [usize]>) {
+        // The notices naming each modification, gathered in notice order (so sorted), then
+        // merged into its appearances (sorted by notice) in one pass: a rebuild does this for
+        // every notice.
+        let mut naming: Vec<Vec<usize>> = vec![Vec::new(); self.modifications.len()];
+        for (notice, positions) in mentions.into_iter().enumerate() {
+            for &position in positions {
+                let list = &mut naming[position];
+                if list.last() != Some(&notice) {
+                    list.push(notice);
+                }
+            }
         }
-        found.sort_unstable();
-        found.dedup();
-        for group in found.chunk_by(|a, b| a.0 == b.0) {
-            let modification = self.modifications.at_mut(group[0].0);
+        for (position, notices) in naming.into_iter().enumerate() {
+            if notices.is_empty() {
+                continue;
+            }
+            let modification = self.modifications.at_mut(position);
             let listed = std::mem::take(&mut modification.appearances);
-            let mut merged = Vec::with_capacity(listed.len() + group.len());
+            let mut merged = Vec::with_capacity(listed.len() + notices.len());
             let mut listed = listed.into_iter().peekable();
-            for &(_, notice) in group {
+            for notice in notices {
                 while let Some(appearance) = listed.next_if(|a| a.notice < notice) {
                     merged.push(appearance);
                 }
@@ -357,6 +392,35 @@ fn build_notice(
 
 type ModificationMaps = (Modifications, BTreeMap<ModificationKey, ModificationKey>);
 
+/// Whether gathering the modifications and building the log would find what they found for
+/// `previous`: the same modification pages, and notices alike in everything but their bodies (and
+/// what only their own pages show).
+fn same_gather_input(
+    previous: &SiteModel,
+    pages: &[Arc<crate::content::ModificationSource>],
+    notices: &[Notice],
+) -> bool {
+    previous.gathered_from.len() == pages.len()
+        && previous
+            .gathered_from
+            .iter()
+            .zip(pages)
+            .all(|(a, b)| Arc::ptr_eq(a, b))
+        && previous.notices.len() == notices.len()
+        && previous.notices.iter().zip(notices).all(|(a, b)| {
+            let (x, y) = (&*a.source, &*b.source);
+            Arc::ptr_eq(&a.source, &b.source)
+                || (x.slug == y.slug
+                    && x.kind == y.kind
+                    && x.date == y.date
+                    && a.effective == b.effective
+                    && x.modifications == y.modifications
+                    && x.documents == y.documents
+                    && a.modification_keys == b.modification_keys
+                    && a.document_rows == b.document_rows)
+        })
+}
+
 fn gather_modifications(
     pages: Vec<Arc<crate::content::ModificationSource>>,
     notices: &[Notice],
@@ -433,8 +497,13 @@ fn gather_modifications(
         }
     }
 
-    // Titles seen per key, to warn when notices disagree.
-    let mut first_title: AHashMap<ModificationKey, (String, String)> = AHashMap::new();
+    // The first title each key is listed with (and the notice's slug), to warn when notices
+    // disagree; kept beside the modification so each row costs one lookup.
+    let mut gathered: AHashMap<ModificationKey, (Modification, Option<(String, String)>)> =
+        modifications
+            .into_iter()
+            .map(|(key, modification)| (key, (modification, None)))
+            .collect();
     let alias_of: AHashMap<&ModificationKey, &ModificationKey> = aliases.iter().collect();
     for (notice_index, notice) in notices.iter().enumerate() {
         for (row_index, row) in notice.source.modifications.iter().enumerate() {
@@ -444,8 +513,22 @@ fn gather_modifications(
             } else {
                 alias_of.get(written_key).copied().unwrap_or(written_key)
             };
+            let (entry, first_title) = match gathered.get_mut(key) {
+                Some(entry) => entry,
+                None => gathered.entry(key.clone()).or_insert((
+                    Modification {
+                        key: key.clone(),
+                        id: row.id.clone(),
+                        title: None,
+                        status: None,
+                        page: None,
+                        appearances: Vec::new(),
+                    },
+                    None,
+                )),
+            };
             if let Some(title) = &row.title {
-                match first_title.get(key) {
+                match first_title {
                     Some((first, slug))
                         if first != title && normalize_title(first) != normalize_title(title) =>
                     {
@@ -463,7 +546,7 @@ fn gather_modifications(
                     }
                     Some(_) => {}
                     None => {
-                        first_title.insert(key.clone(), (title.clone(), notice.slug().to_string()));
+                        *first_title = Some((title.clone(), notice.slug().to_string()));
                     }
                 }
             }
@@ -477,17 +560,6 @@ fn gather_modifications(
                 Relation::Implemented
             } else {
                 Relation::Listed
-            };
-            let entry = match modifications.get_mut(key) {
-                Some(entry) => entry,
-                None => modifications.entry(key.clone()).or_insert(Modification {
-                    key: key.clone(),
-                    id: row.id.clone(),
-                    title: None,
-                    status: None,
-                    page: None,
-                    appearances: Vec::new(),
-                }),
             };
             if entry.page.is_none() {
                 // Later notices win; assign only on a difference, so equal titles cost nothing.
@@ -513,7 +585,7 @@ fn gather_modifications(
         }
     }
     (
-        Modifications::from_unsorted(modifications.into_values().collect()),
+        Modifications::from_unsorted(gathered.into_values().map(|(m, _)| m).collect()),
         aliases,
     )
 }

@@ -88,6 +88,15 @@ impl Modifications {
         self.index.get(key).map(|&i| &mut self.items[i])
     }
 
+    /// Drops every appearance as a mention in a body, leaving those of the notices' rows.
+    pub fn forget_mentions(&mut self) {
+        for modification in &mut self.items {
+            modification
+                .appearances
+                .retain(|a| a.relation != Relation::Mentioned);
+        }
+    }
+
     /// The modification at `position` in key order, to change.
     pub fn at_mut(&mut self, position: usize) -> &mut Modification {
         &mut self.items[position]

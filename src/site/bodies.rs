@@ -36,6 +36,10 @@ pub struct BodyCache {
     // What each modification id or alias led to in the last build: bodies that looked up none
     // of the ids whose target changed since stay valid without looking anything up again.
     targets: AHashMap<ModificationKey, String>,
+    // The positions of the modifications each notice body mentions (by the address of its
+    // text), valid while the site has the same modifications: `keys`.
+    mention_positions: AHashMap<usize, Arc<[usize]>>,
+    keys: Vec<ModificationKey>,
 }
 
 /// Where a rendered body is shown.
@@ -166,12 +170,14 @@ impl BodyCache {
             .map(|(text, _)| address(text))
             .collect();
         self.entries.retain(|key, _| live.contains(key));
+        self.mention_positions.retain(|key, _| live.contains(key));
 
         let mut result = RenderedBodies::default();
         result
             .all
             .reserve(notices.len() + modification_bodies.len() + pages.len());
-        model.add_mentions(notices.iter().map(|(rendered, _)| &rendered.mentions));
+        let positions = self.mention_positions(model, &notice_inputs, &notices);
+        model.add_mentions(positions.iter().map(|p| &p[..]));
         for (index, (rendered, fresh)) in notices.iter().enumerate() {
             result
                 .bodies
@@ -200,6 +206,40 @@ impl BodyCache {
         result.notices = notices.into_iter().map(|(r, _)| r).collect();
         result.pages = pages.into_iter().map(|(r, _)| r).collect();
         result
+    }
+
+    /// The positions of the modifications each notice body mentions, looked up again only for
+    /// bodies rendered anew or after the set of modifications changed.
+    fn mention_positions(
+        &mut self,
+        model: &SiteModel,
+        inputs: &[BodyInput],
+        notices: &[(Arc<RenderedMarkdown>, bool)],
+    ) -> Vec<Arc<[usize]>> {
+        let same_keys = self.keys.len() == model.modifications.len()
+            && self
+                .keys
+                .iter()
+                .zip(model.modifications.keys())
+                .all(|(a, b)| a == b);
+        if !same_keys {
+            self.keys = model.modifications.keys().cloned().collect();
+            self.mention_positions.clear();
+        }
+        inputs
+            .iter()
+            .zip(notices)
+            .map(|((text, _), (rendered, fresh))| {
+                let address = address(text);
+                if !fresh && let Some(positions) = self.mention_positions.get(&address) {
+                    return Arc::clone(positions);
+                }
+                let positions: Arc<[usize]> = model.mention_positions(&rendered.mentions).into();
+                self.mention_positions
+                    .insert(address, Arc::clone(&positions));
+                positions
+            })
+            .collect()
     }
 
     /// Renders each input, reusing the cached rendering when it is still valid.

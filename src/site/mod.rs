@@ -455,7 +455,7 @@ impl SiteBuilder {
         if diagnostics.has_errors() {
             return Err(BuildFailure::Content(diagnostics));
         }
-        model.add_mentions(&pass.mentions);
+        model.add_mentions(pass.mentions.iter().map(Vec::as_slice));
         model.forget_notice_bodies();
         let empty: Arc<str> = Arc::from("");
         let mut notices = vec![empty; model.notices.len()];

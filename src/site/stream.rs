@@ -3,7 +3,7 @@
 //! and only what the other pages need of them (summaries, mentions, the feed's newest bodies) is
 //! kept. The other pages follow once every notice is done.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -80,8 +80,8 @@ impl<'a> FolderWriter<'a> {
 pub(super) struct NoticePass {
     /// Every notice's summary, by notice index.
     pub summaries: Vec<Arc<str>>,
-    /// The modifications each notice names in its body, by notice index.
-    pub mentions: Vec<BTreeSet<ModificationKey>>,
+    /// The positions of the modifications each notice names in its body, by notice index.
+    pub mentions: Vec<Vec<usize>>,
     /// The body HTML of the newest notices, which the site's feed carries whole.
     pub feed_bodies: HashMap<usize, Arc<str>>,
     /// Broken links in the bodies, and errors of the release template.
@@ -91,7 +91,7 @@ pub(super) struct NoticePass {
 /// What one window of notices gives.
 struct Window {
     summaries: Vec<Arc<str>>,
-    mentions: Vec<BTreeSet<ModificationKey>>,
+    mentions: Vec<Vec<usize>>,
     feed_bodies: Vec<(usize, Arc<str>)>,
     problems: Vec<Diagnostic>,
 }
@@ -193,7 +193,10 @@ fn render_window(input: &NoticePassInput<'_>, start: usize, end: usize) -> Windo
     }
     Window {
         summaries: summaries[start - first..end - first].to_vec(),
-        mentions: own.iter().map(|r| r.mentions.clone()).collect(),
+        mentions: own
+            .iter()
+            .map(|r| model.mention_positions(&r.mentions))
+            .collect(),
         feed_bodies,
         problems,
     }

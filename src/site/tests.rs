@@ -738,3 +738,77 @@ fn a_broken_link_found_in_a_failed_build_is_still_reported_after_other_fixes() {
         other => panic!("the broken link must still fail the build: {other:?}"),
     }
 }
+
+#[test]
+fn a_body_edit_reuses_the_gathered_model_and_keeps_its_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "secsite.yaml", CONFIG);
+    write(root, "content/documents.yaml", DOCUMENTS);
+    write(
+        root,
+        "content/releases/a.md",
+        &notice(
+            "A",
+            "2020-01-01",
+            &[("MP001", "One")],
+            &[("section-a", "1.0")],
+            "Text.\n",
+        ),
+    );
+    // The same modification under another title: a warning that gathering finds.
+    write(
+        root,
+        "content/releases/b.md",
+        &notice(
+            "B",
+            "2020-02-01",
+            &[("MP001", "Another title")],
+            &[("section-a", "1.1")],
+            "Text.\n",
+        ),
+    );
+    write(
+        root,
+        "content/releases/c.md",
+        &notice("C", "2020-03-01", &[("MP002", "Two")], &[], "Text.\n"),
+    );
+    let codes = |build: &Build| -> Vec<String> {
+        build
+            .diagnostics
+            .iter()
+            .map(|d| format!("{} {}", d.code, d.span))
+            .collect()
+    };
+    let mut builder = SiteBuilder::new(options(root));
+    let first = builder.build_all().unwrap();
+    assert_eq!(codes(&first), ["title-mismatch content/releases/b.md:6:9"]);
+
+    // Bodies only: the first names MP002 (a mention the modification page must show), the
+    // third no longer names anything.
+    for body in [
+        "Now about MP002.\n",
+        "Text again.\n",
+        "About MP002 and MP001.\n",
+    ] {
+        let changed = write(
+            root,
+            "content/releases/a.md",
+            &notice(
+                "A",
+                "2020-01-01",
+                &[("MP001", "One")],
+                &[("section-a", "1.0")],
+                body,
+            ),
+        );
+        let build = builder.build_changed(&[changed]).unwrap();
+        assert_eq!(codes(&build), codes(&first), "after {body:?}");
+        assert_same(&build.site, &full_build(root), body);
+    }
+    let mp002 = &builder.last_site().unwrap().files["modifications/mp002/index.html"];
+    assert!(
+        String::from_utf8_lossy(mp002).contains("releases/a/"),
+        "the modification page lists the notice that mentions it"
+    );
+}
