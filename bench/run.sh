@@ -16,6 +16,8 @@
 #   TIMEOUT=1800         seconds before one build is killed and reported as `timeout`
 #   NO_BUILD=1           use the binaries already in BENCH_DIR/bin (skip cargo build)
 #   TABLE_FROM=FILE      only print the table of the raw data file of an earlier run, then exit
+#   REBUILD_RUNS=21      incremental rebuilds measured on a copy of the 10,000-notice corpus (each
+#                        kind of edit); 0 skips them
 #   IDLE_WAIT=120        before each run, wait up to this many seconds for the machine to be idle
 #                        (other processes under 10% of the CPUs over half a second); 0 disables
 #
@@ -133,7 +135,8 @@ BIN="$BENCH_DIR/bin"
 if [[ "${NO_BUILD:-0}" != 1 ]]; then
     cargo build --release --examples --bins >&2
     # Copies, so that a rebuild in the working tree during the run cannot change what is measured.
-    cp target/release/secsite target/release/examples/floor target/release/examples/gen_corpus "$BIN/"
+    cp target/release/secsite target/release/examples/floor target/release/examples/gen_corpus \
+        target/release/examples/rebuild_bench "$BIN/"
 fi
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RAW="$BENCH_DIR/logs/raw-$STAMP.tsv"
@@ -250,4 +253,19 @@ for n in $SIZES; do
 done
 
 table "$RAW" | tee "$BENCH_DIR/logs/table-$STAMP.md"
+
+# Incremental rebuilds (what `secsite serve` does after a save), in process, on a copy of the
+# 10,000-notice corpus: examples/rebuild_bench.rs edits one notice per run.
+REBUILD_RUNS=${REBUILD_RUNS:-21}
+if ((REBUILD_RUNS > 0)) && [[ " $SIZES " == *" 10000 "* ]]; then
+    edit_copy="$BENCH_DIR/rebuild-10000"
+    rm -rf "$edit_copy"
+    cp -r "$BENCH_DIR/corpus-10000" "$edit_copy"
+    if ((IDLE_WAIT > 0)); then wait_idle >/dev/null; fi
+    echo
+    echo "Incremental rebuild, 10,000 notices ($REBUILD_RUNS runs per kind of edit):"
+    "$BIN/rebuild_bench" --root "$edit_copy" --runs "$REBUILD_RUNS" --out "$BENCH_DIR/rebuild-out" \
+        2>&1 | tee "$BENCH_DIR/logs/rebuild-$STAMP.txt"
+    rm -rf "$edit_copy" "$BENCH_DIR/rebuild-out"
+fi
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

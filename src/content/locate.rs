@@ -2,7 +2,9 @@
 //! line and column where the field is written. The YAML library gives positions only for syntax
 //! errors; this index gives them for every field of a valid document.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
+
+use ahash::AHashMap;
 
 /// A line and column (1-based) in the whole file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,12 +34,20 @@ pub type Path = str;
 /// The positions of the keys of one YAML text, by dotted path (`modifications.0.id`).
 #[derive(Debug, Default, Clone)]
 pub struct Locator {
-    entries: HashMap<String, Entry>,
-    // The text of each value written on its key's line, as written (`5.10`, not the float 5.1).
-    raw_values: HashMap<String, String>,
+    entries: AHashMap<String, Indexed>,
+    // The text of each value written on its key's line, as written (`5.10`, not the float 5.1),
+    // one after another: an entry holds the range of its own.
+    raw_text: String,
     // Keys written twice in one mapping: the path, where it is first written, where again.
     duplicates: Vec<(String, Position, Position)>,
     first_line: usize,
+}
+
+/// What the index holds for one path.
+#[derive(Debug, Clone, Copy)]
+struct Indexed {
+    entry: Entry,
+    raw: Option<(usize, usize)>,
 }
 
 struct Frame {
@@ -51,8 +61,8 @@ impl Locator {
     /// Indexes `yaml`, whose first line is line `first_line` of the file.
     pub fn new(yaml: &str, first_line: usize) -> Self {
         let mut locator = Locator {
-            entries: HashMap::new(),
-            raw_values: HashMap::new(),
+            entries: AHashMap::new(),
+            raw_text: String::new(),
             duplicates: Vec::new(),
             first_line,
         };
@@ -111,7 +121,7 @@ impl Locator {
                     path
                 };
                 let top = stack.last_mut().expect("a sequence frame was pushed");
-                let item_path = join(&sequence_path, &top.next_index.to_string());
+                let item_path = join_index(&sequence_path, top.next_index);
                 top.next_index += 1;
                 let after_dash = content[1..].trim_start_matches(' ');
                 let item_column = indent + (content.len() - after_dash.len());
@@ -123,7 +133,7 @@ impl Locator {
                     key_len: 1,
                     value_len: scalar_len(after_dash),
                 };
-                self.insert(item_path.clone(), entry);
+                self.insert(item_path.clone(), entry, None);
                 if after_dash.starts_with(['{', '[']) {
                     self.index_flow(line_number, line, item_column, &item_path);
                     continue;
@@ -165,16 +175,17 @@ impl Locator {
                 key_len: rest[..key_bytes].chars().count(),
                 value_len: scalar_len(value),
             };
-            self.insert(path.clone(), entry);
             if value.starts_with(['{', '[']) {
+                self.insert(path.clone(), entry, None);
                 self.index_flow(line_number, line, value_column, &path);
-            } else if !value.is_empty() {
-                self.raw_values.insert(path.clone(), value.to_string());
-            }
-            if value.is_empty() {
+            } else if value.is_empty() {
+                self.insert(path.clone(), entry, None);
                 open_key = Some((path, column));
-            } else if value.starts_with('|') || value.starts_with('>') {
-                block_scalar_indent = Some(column);
+            } else {
+                self.insert(path, entry, Some(value));
+                if value.starts_with('|') || value.starts_with('>') {
+                    block_scalar_indent = Some(column);
+                }
             }
         }
     }
@@ -216,12 +227,12 @@ impl Locator {
                         key_len: key.trim_end().chars().count(),
                         value_len: line.get(value_start..).map_or(0, flow_scalar_len),
                     };
-                    self.insert(child.clone(), entry);
                     if matches!(bytes.get(*position), Some(b'{' | b'[')) {
+                        self.insert(child.clone(), entry, None);
                         self.flow_value(line_number, line, position, &child);
                     } else {
                         let raw = flow_scalar(line, position, b",}");
-                        self.raw_values.insert(child, raw.trim_end().to_string());
+                        self.insert(child, entry, Some(raw.trim_end()));
                     }
                     skip_spaces(bytes, position);
                     match bytes.get(*position) {
@@ -247,23 +258,21 @@ impl Locator {
                         }
                         _ => {}
                     }
-                    let child = join(path, &index.to_string());
+                    let child = join_index(path, index);
                     let item = self.position(line_number, line, *position);
                     let len = line.get(*position..).map_or(0, flow_scalar_len);
-                    self.entries.insert(
-                        child.clone(),
-                        Entry {
-                            key: item,
-                            value: Some(item),
-                            key_len: len,
-                            value_len: len,
-                        },
-                    );
+                    let entry = Entry {
+                        key: item,
+                        value: Some(item),
+                        key_len: len,
+                        value_len: len,
+                    };
                     if matches!(bytes.get(*position), Some(b'{' | b'[')) {
+                        self.insert(child.clone(), entry, None);
                         self.flow_value(line_number, line, position, &child);
                     } else {
                         let raw = flow_scalar(line, position, b",]");
-                        self.raw_values.insert(child, raw.trim_end().to_string());
+                        self.insert(child, entry, Some(raw.trim_end()));
                     }
                     index += 1;
                     skip_spaces(bytes, position);
@@ -282,11 +291,23 @@ impl Locator {
     }
 
     /// Records where `path` is written; a path written twice is remembered as a duplicate key.
-    fn insert(&mut self, path: String, entry: Entry) {
-        if let Some(first) = self.entries.get(&path) {
-            self.duplicates.push((path.clone(), first.key, entry.key));
+    fn insert(&mut self, path: String, entry: Entry, raw: Option<&str>) {
+        let raw = raw.map(|text| {
+            let start = self.raw_text.len();
+            self.raw_text.push_str(text);
+            (start, self.raw_text.len())
+        });
+        let indexed = Indexed { entry, raw };
+        match self.entries.entry(path) {
+            Slot::Occupied(mut slot) => {
+                self.duplicates
+                    .push((slot.key().clone(), slot.get().entry.key, entry.key));
+                slot.insert(indexed);
+            }
+            Slot::Vacant(slot) => {
+                slot.insert(indexed);
+            }
         }
-        self.entries.insert(path, entry);
     }
 
     /// Where a key named `key` is first written and where it is written again in the same
@@ -313,8 +334,8 @@ impl Locator {
     pub fn entry(&self, path: &Path) -> Entry {
         let mut path = path;
         loop {
-            if let Some(entry) = self.entries.get(path) {
-                return *entry;
+            if let Some(indexed) = self.entries.get(path) {
+                return indexed.entry;
             }
             match path.rfind('.') {
                 Some(i) => path = &path[..i],
@@ -342,7 +363,8 @@ impl Locator {
 
     /// The text of the value of `path` as written on its line, if it is there.
     pub fn raw_value(&self, path: &Path) -> Option<&str> {
-        self.raw_values.get(path).map(String::as_str)
+        let (start, end) = self.entries.get(path)?.raw?;
+        Some(&self.raw_text[start..end])
     }
 
     /// Where the key of `path` is written.
@@ -386,10 +408,31 @@ fn flow_scalar<'a>(line: &'a str, position: &mut usize, stops: &[u8]) -> &'a str
 /// `parent.child`, or `child` at the top.
 pub fn join(parent: &str, child: &str) -> String {
     if parent.is_empty() {
-        child.to_string()
-    } else {
-        format!("{parent}.{child}")
+        return child.to_string();
     }
+    // Every key of every file goes through here: one exact allocation, no formatting machinery.
+    let mut path = String::with_capacity(parent.len() + 1 + child.len());
+    path.push_str(parent);
+    path.push('.');
+    path.push_str(child);
+    path
+}
+
+/// `parent.index`, the path of item `index` of a sequence.
+pub fn join_index(parent: &str, index: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = index;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = std::str::from_utf8(&digits[start..]).expect("ASCII digits");
+    join(parent, digits)
 }
 
 /// Splits `key: value` into the key (unquoted), the rest of the line after the colon and spaces,

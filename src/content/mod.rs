@@ -17,7 +17,7 @@ use serde_yaml::Value;
 use crate::diag::{Diagnostic, Diagnostics, Span, nearest};
 use discover::{SourceFile, relative};
 use front_matter::{parse_yaml, split_front_matter};
-use locate::join;
+use locate::{join, join_index};
 use schema::FieldReader;
 
 /// What a notice is.
@@ -426,7 +426,7 @@ pub(crate) fn parse_notice(file: &SourceFile) -> Result<NoticeSource, Vec<Diagno
 
     let mut modifications = Vec::new();
     for (index, item) in reader.list(map, "", "modifications").iter().enumerate() {
-        let path = join("modifications", &index.to_string());
+        let path = join_index("modifications", index);
         let Some(row) = reader.mapping(item, &path, "a modification entry") else {
             continue;
         };
@@ -444,7 +444,7 @@ pub(crate) fn parse_notice(file: &SourceFile) -> Result<NoticeSource, Vec<Diagno
     }
     let mut documents = Vec::new();
     for (index, item) in reader.list(map, "", "documents").iter().enumerate() {
-        let path = join("documents", &index.to_string());
+        let path = join_index("documents", index);
         let Some(row) = reader.mapping(item, &path, "a document entry") else {
             continue;
         };
