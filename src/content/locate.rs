@@ -420,19 +420,14 @@ pub fn join(parent: &str, child: &str) -> String {
 
 /// `parent.index`, the path of item `index` of a sequence.
 pub fn join_index(parent: &str, index: usize) -> String {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    let mut rest = index;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
+    use std::fmt::Write as _;
+    let mut path = String::with_capacity(parent.len() + 4);
+    if !parent.is_empty() {
+        path.push_str(parent);
+        path.push('.');
     }
-    let digits = std::str::from_utf8(&digits[start..]).expect("ASCII digits");
-    join(parent, digits)
+    write!(path, "{index}").expect("writing to a String does not fail");
+    path
 }
 
 /// Splits `key: value` into the key (unquoted), the rest of the line after the colon and spaces,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::NaiveDate;
+use secsite::render::RenderedSite;
 use secsite::site::{BuildFailure, BuildOptions, SiteBuilder, build_site};
 
 use crate::harness::{Output, Site, path_arg};
@@ -95,22 +96,36 @@ fn the_corpus_builds_and_checks_clean_and_the_folder_equals_the_memory_build() {
     );
 
     let written = Output::at(out).snapshot();
-    let memory = built(build_site(&options(&site.root))).site;
-    let written_paths: Vec<&String> = written.keys().collect();
-    let memory_paths: Vec<&String> = memory.files.keys().collect();
-    assert_eq!(written_paths, memory_paths, "the same files");
     assert!(
-        written_paths
-            .iter()
+        written
+            .keys()
             .filter(|p| p.starts_with("releases/") && p.ends_with("/index.html"))
             .count()
             > NOTICES,
         "every notice page and the listings"
     );
-    for (path, bytes) in &written {
+    let memory = built(build_site(&options(&site.root))).site;
+    assert_same_files(
+        written.iter().map(|(path, bytes)| (path, bytes.as_slice())),
+        &memory,
+        "the folder build against the memory build",
+    );
+}
+
+/// Fails unless `files` (path and bytes, sorted by path) are exactly the files of `expected`.
+fn assert_same_files<'a>(
+    files: impl Iterator<Item = (&'a String, &'a [u8])>,
+    expected: &RenderedSite,
+    what: &str,
+) {
+    let files: Vec<(&String, &[u8])> = files.collect();
+    let paths: Vec<&String> = files.iter().map(|(path, _)| *path).collect();
+    let expected_paths: Vec<&String> = expected.files.keys().collect();
+    assert_eq!(paths, expected_paths, "{what}: the same files");
+    for (path, bytes) in files {
         assert!(
-            memory.files[path].as_ref() == bytes.as_slice(),
-            "{path} written to the folder differs from the memory build"
+            expected.files[path].as_ref() == bytes,
+            "{what}: {path} differs"
         );
     }
 }
@@ -161,14 +176,14 @@ fn incremental_rebuilds_of_the_corpus_equal_full_builds() {
             "{step}: only the pages the change touches are rendered again"
         );
         let full = built(build_site(&options(&site.root))).site;
-        let left: Vec<&String> = incremental.site.files.keys().collect();
-        let right: Vec<&String> = full.files.keys().collect();
-        assert_eq!(left, right, "{step}: the same files");
-        for (file, bytes) in &full.files {
-            assert!(
-                incremental.site.files[file] == *bytes,
-                "{step}: {file} differs from a full build"
-            );
-        }
+        assert_same_files(
+            incremental
+                .site
+                .files
+                .iter()
+                .map(|(path, bytes)| (path, bytes.as_ref())),
+            &full,
+            &format!("{step}, incremental against full"),
+        );
     }
 }
