@@ -72,30 +72,7 @@ impl RenderedBodies {
         self.all
             .iter()
             .filter(|(_, _, fresh)| !only_fresh || *fresh)
-            .filter_map(|(source, body, _)| {
-                let (file, page_path) = match source {
-                    BodySource::Notice(i) => {
-                        let notice = &model.notices[*i];
-                        (
-                            notice.source.rel_path.clone(),
-                            Urls::notice_path(notice.slug()),
-                        )
-                    }
-                    BodySource::Modification(key) => {
-                        let page = model.modifications.get(key)?.page.as_ref()?;
-                        (page.rel_path.clone(), Urls::modification_path(key))
-                    }
-                    BodySource::Page(i) => {
-                        let page = &model.pages[*i];
-                        (page.rel_path.clone(), format!("{}/", page.slug))
-                    }
-                };
-                Some(BodyLinks {
-                    file,
-                    page_path,
-                    body: Arc::clone(body),
-                })
-            })
+            .filter_map(|(source, body, _)| body_links(model, source, Arc::clone(body)))
             .collect()
     }
 }
@@ -282,6 +259,37 @@ impl BodyCache {
         }
         rendered
     }
+}
+
+/// The links of a body to check, with the file it comes from and the page it shows on; `None`
+/// for a modification that has no page.
+pub fn body_links(
+    model: &SiteModel,
+    source: &BodySource,
+    body: Arc<RenderedMarkdown>,
+) -> Option<BodyLinks> {
+    let (file, page_path) = match source {
+        BodySource::Notice(i) => {
+            let notice = &model.notices[*i];
+            (
+                notice.source.rel_path.clone(),
+                Urls::notice_path(notice.slug()),
+            )
+        }
+        BodySource::Modification(key) => {
+            let page = model.modifications.get(key)?.page.as_ref()?;
+            (page.rel_path.clone(), Urls::modification_path(key))
+        }
+        BodySource::Page(i) => {
+            let page = &model.pages[*i];
+            (page.rel_path.clone(), format!("{}/", page.slug))
+        }
+    };
+    Some(BodyLinks {
+        file,
+        page_path,
+        body,
+    })
 }
 
 /// What the Markdown of a site links modification ids to.

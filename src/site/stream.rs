@@ -17,10 +17,10 @@ use crate::diag::Diagnostic;
 use crate::markdown::{LinkContext, RenderedMarkdown, render_markdown};
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
-use crate::render::views::{FEED_LIMIT, Urls};
+use crate::render::views::FEED_LIMIT;
 use crate::render::{Bodies, PageId, Renderer, Templates};
 
-use super::bodies::summary_of;
+use super::bodies::{BodySource, body_links, summary_of};
 
 /// Writes rendered files into a folder, keeping the first error (the disk is full, a folder is
 /// not writable) for the build to report.
@@ -156,14 +156,7 @@ fn render_window(input: &NoticePassInput<'_>, start: usize, end: usize) -> Windo
     let own = &rendered[start - first..end - first];
     let links: Vec<BodyLinks> = (start..end)
         .zip(own)
-        .map(|(i, body)| {
-            let notice = &model.notices[i];
-            BodyLinks {
-                file: notice.source.rel_path.clone(),
-                page_path: Urls::notice_path(notice.slug()),
-                body: Arc::clone(body),
-            }
-        })
+        .filter_map(|(i, body)| body_links(model, &BodySource::Notice(i), Arc::clone(body)))
         .collect();
     let mut problems = check_body_links(&links, input.known, &input.config.base_path);
     let summaries: Vec<Arc<str>> = (first..last)
@@ -220,30 +213,26 @@ pub(super) fn other_bodies(
     let with_pages: Vec<_> = model
         .modifications
         .values()
-        .filter_map(|m| m.page.as_ref().map(|page| (m.key.clone(), page)))
+        .filter_map(|m| m.page.as_ref().map(|page| (&m.key, page)))
         .collect();
+    let render = |source: BodySource, text: &str, first_line: usize| {
+        let body = Arc::new(render_markdown(text, first_line, context));
+        body_links(model, &source, body).expect("every body here has a page")
+    };
     let modification_bodies: Vec<(ModificationKey, BodyLinks)> = with_pages
         .par_iter()
-        .map(|(key, page)| {
-            let body = Arc::new(render_markdown(&page.body, page.body_line, context));
-            let links = BodyLinks {
-                file: page.rel_path.clone(),
-                page_path: Urls::modification_path(key),
-                body,
-            };
-            (key.clone(), links)
+        .map(|&(key, page)| {
+            let source = BodySource::Modification(key.clone());
+            (key.clone(), render(source, &page.body, page.body_line))
         })
         .collect();
-    let page_bodies: Vec<BodyLinks> = model
-        .pages
-        .par_iter()
-        .map(|page| BodyLinks {
-            file: page.rel_path.clone(),
-            page_path: format!("{}/", page.slug),
-            body: Arc::new(render_markdown(&page.body, page.body_line, context)),
+    let page_bodies: Vec<BodyLinks> = (0..model.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let page = &model.pages[i];
+            render(BodySource::Page(i), &page.body, page.body_line)
         })
         .collect();
-    let mut problems = Vec::new();
     let mut modifications = HashMap::with_capacity(modification_bodies.len());
     let mut to_check = Vec::with_capacity(modification_bodies.len() + page_bodies.len());
     for (key, links) in modification_bodies {
@@ -255,10 +244,9 @@ pub(super) fn other_bodies(
         .map(|b| Arc::clone(&b.body.html))
         .collect();
     to_check.extend(page_bodies);
-    problems.extend(check_body_links(&to_check, known, base_path));
     OtherBodies {
         modifications,
         pages,
-        problems,
+        problems: check_body_links(&to_check, known, base_path),
     }
 }
