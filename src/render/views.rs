@@ -104,11 +104,59 @@ impl Urls {
     }
 }
 
+/// A view shown on many pages (a link to a notice, a document, a modification): built once and
+/// shared. The compiled templates read it as it is; for Tera it becomes a template value once, on
+/// first use, which every page then shares (Tera clones values by reference).
+pub struct Shared<T>(Arc<SharedCell<T>>);
+
+struct SharedCell<T> {
+    view: T,
+    value: OnceLock<Value>,
+}
+
+impl<T> Shared<T> {
+    /// Shares `view`.
+    pub fn new(view: T) -> Self {
+        Shared(Arc::new(SharedCell {
+            view,
+            value: OnceLock::new(),
+        }))
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0.view
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.view.fmt(f)
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0
+            .value
+            .get_or_init(|| Value::from_serializable(&self.0.view))
+            .serialize(serializer)
+    }
+}
+
 /// A date with its machine-readable and display forms.
 #[derive(Debug, Clone, Serialize)]
 pub struct DateView {
-    iso: String,
-    display: String,
+    pub(super) iso: String,
+    pub(super) display: String,
 }
 
 impl DateView {
@@ -139,25 +187,25 @@ pub const DOCUMENTS_EXPORT_PATH: &str = "api/documents.json";
 /// Data every template receives.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView {
-    title: String,
-    description: Option<String>,
-    language: String,
-    base_path: String,
-    base_url: String,
-    build_date: DateView,
-    feed_url: String,
-    stylesheet_url: String,
-    search_url: String,
-    calendar_url: String,
-    exports: ExportUrlsView,
+    pub(super) title: String,
+    pub(super) description: Option<String>,
+    pub(super) language: String,
+    pub(super) base_path: String,
+    pub(super) base_url: String,
+    pub(super) build_date: DateView,
+    pub(super) feed_url: String,
+    pub(super) stylesheet_url: String,
+    pub(super) search_url: String,
+    pub(super) calendar_url: String,
+    pub(super) exports: ExportUrlsView,
 }
 
 /// The URLs of the data exports.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExportUrlsView {
-    releases: String,
-    modifications: String,
-    documents: String,
+    pub(super) releases: String,
+    pub(super) modifications: String,
+    pub(super) documents: String,
 }
 
 impl SiteView {
@@ -186,79 +234,79 @@ impl SiteView {
 /// A notice's kind.
 #[derive(Debug, Clone, Serialize)]
 pub struct KindView {
-    key: &'static str,
-    label: &'static str,
-    releasing: bool,
+    pub(super) key: &'static str,
+    pub(super) label: &'static str,
+    pub(super) releasing: bool,
 }
 
 /// A notice named from another page.
 #[derive(Debug, Clone, Serialize)]
 pub struct NoticeLinkView {
-    slug: String,
-    url: String,
-    title: String,
-    kind: KindView,
-    date: DateView,
-    effective: Option<DateView>,
-    release: Option<String>,
-    sec_version: Option<String>,
-    summary: Arc<str>,
-    upcoming: bool,
+    pub(super) slug: String,
+    pub(super) url: String,
+    pub(super) title: String,
+    pub(super) kind: KindView,
+    pub(super) date: DateView,
+    pub(super) effective: Option<DateView>,
+    pub(super) release: Option<String>,
+    pub(super) sec_version: Option<String>,
+    pub(super) summary: Arc<str>,
+    pub(super) upcoming: bool,
 }
 
 /// A document named from another page.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentLinkView {
-    id: String,
-    url: String,
-    label: String,
-    title: String,
+    pub(super) id: String,
+    pub(super) url: String,
+    pub(super) label: String,
+    pub(super) title: String,
 }
 
 /// A modification named from another page.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModificationLinkView {
-    id: String,
-    url: String,
-    title: String,
+    pub(super) id: String,
+    pub(super) url: String,
+    pub(super) title: String,
 }
 
 /// A modification row of a notice page.
 #[derive(Debug, Clone, Serialize)]
 pub struct NoticeModificationView {
-    id: String,
-    url: String,
-    title: String,
-    part: Option<u32>,
-    status: Option<String>,
+    pub(super) id: String,
+    pub(super) url: String,
+    pub(super) title: String,
+    pub(super) part: Option<u32>,
+    pub(super) status: Option<String>,
 }
 
 /// A document row of a notice page.
 #[derive(Debug, Clone, Serialize)]
 pub struct NoticeDocumentView {
-    id: String,
-    url: String,
-    label: String,
-    title: String,
-    version: Option<String>,
-    codeworks: Option<bool>,
-    modification: Option<bool>,
-    designation: Option<bool>,
+    pub(super) id: String,
+    pub(super) url: String,
+    pub(super) label: String,
+    pub(super) title: String,
+    pub(super) version: Option<String>,
+    pub(super) codeworks: Option<bool>,
+    pub(super) modification: Option<bool>,
+    pub(super) designation: Option<bool>,
 }
 
 /// A notice's own page.
 #[derive(Debug, Clone, Serialize)]
 pub struct NoticeView {
     #[serde(flatten)]
-    link: NoticeLinkView,
-    modifications: Vec<NoticeModificationView>,
-    documents: Vec<NoticeDocumentView>,
-    has_flags: bool,
-    has_versions: bool,
-    body_html: Arc<str>,
-    permalink: String,
-    log_url: Option<String>,
-    extra: serde_json::Value,
+    pub(super) link: NoticeLinkView,
+    pub(super) modifications: Vec<NoticeModificationView>,
+    pub(super) documents: Vec<NoticeDocumentView>,
+    pub(super) has_flags: bool,
+    pub(super) has_versions: bool,
+    pub(super) body_html: Arc<str>,
+    pub(super) permalink: String,
+    pub(super) log_url: Option<String>,
+    pub(super) extra: serde_json::Value,
 }
 
 /// Builds views from the model; holds what every view needs. Links to notices, documents and
@@ -274,9 +322,9 @@ pub struct ViewBuilder<'a> {
     bodies: &'a [Arc<str>],
     summaries: &'a [Arc<str>],
     first_notice: usize,
-    notice_links: Vec<OnceLock<Value>>,
-    document_links: Vec<OnceLock<Value>>,
-    modification_links: Vec<OnceLock<Value>>,
+    notice_links: Vec<OnceLock<Shared<NoticeLinkView>>>,
+    document_links: Vec<OnceLock<Shared<DocumentLinkView>>>,
+    modification_links: Vec<OnceLock<Shared<ModificationLinkView>>>,
 }
 
 impl<'a> ViewBuilder<'a> {
@@ -316,21 +364,21 @@ impl<'a> ViewBuilder<'a> {
     }
 
     /// Notice `index` as a link value.
-    pub fn notice_link(&self, index: usize) -> Value {
+    pub fn notice_link(&self, index: usize) -> Shared<NoticeLinkView> {
         self.notice_links[index]
-            .get_or_init(|| Value::from_serializable(&self.notice_link_view(index)))
+            .get_or_init(|| Shared::new(self.notice_link_view(index)))
             .clone()
     }
 
     /// Document `index` as a link value.
-    pub fn document_link(&self, index: usize) -> Value {
+    pub fn document_link(&self, index: usize) -> Shared<DocumentLinkView> {
         self.document_links[index]
-            .get_or_init(|| Value::from_serializable(&self.document_link_view(index)))
+            .get_or_init(|| Shared::new(self.document_link_view(index)))
             .clone()
     }
 
     /// Modification `key` as a link value.
-    pub fn modification_link(&self, key: &ModificationKey) -> Value {
+    pub fn modification_link(&self, key: &ModificationKey) -> Shared<ModificationLinkView> {
         match self
             .model
             .modifications
@@ -338,9 +386,9 @@ impl<'a> ViewBuilder<'a> {
             .map(|i| &self.modification_links[i])
         {
             Some(cell) => cell
-                .get_or_init(|| Value::from_serializable(&self.modification_link_view(key)))
+                .get_or_init(|| Shared::new(self.modification_link_view(key)))
                 .clone(),
-            None => Value::from_serializable(&self.modification_link_view(key)),
+            None => Shared::new(self.modification_link_view(key)),
         }
     }
 
@@ -532,42 +580,42 @@ pub struct ModificationSummaryView {
     url: String,
     title: String,
     status: Option<String>,
-    implemented_by: Vec<Value>,
+    implemented_by: Vec<Shared<NoticeLinkView>>,
 }
 
 /// A notice's concern with a modification.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModificationNoticeView {
-    notice: Value,
-    part: Option<u32>,
-    status: Option<String>,
-    relation: &'static str,
+    pub(super) notice: Shared<NoticeLinkView>,
+    pub(super) part: Option<u32>,
+    pub(super) status: Option<String>,
+    pub(super) relation: &'static str,
 }
 
 /// A related modification.
 #[derive(Debug, Clone, Serialize)]
 pub struct RelatedView {
-    id: String,
-    url: Option<String>,
+    pub(super) id: String,
+    pub(super) url: Option<String>,
 }
 
 /// A modification's own page.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModificationView {
-    id: String,
-    url: String,
-    title: String,
-    status: Option<String>,
-    route: Option<String>,
-    proposer: Option<String>,
-    raised: Option<DateView>,
-    aliases: Vec<String>,
-    related: Vec<RelatedView>,
-    body_html: Option<Arc<str>>,
-    notices: Vec<ModificationNoticeView>,
-    documents: Vec<Value>,
-    permalink: String,
-    feed_url: String,
+    pub(super) id: String,
+    pub(super) url: String,
+    pub(super) title: String,
+    pub(super) status: Option<String>,
+    pub(super) route: Option<String>,
+    pub(super) proposer: Option<String>,
+    pub(super) raised: Option<DateView>,
+    pub(super) aliases: Vec<String>,
+    pub(super) related: Vec<RelatedView>,
+    pub(super) body_html: Option<Arc<str>>,
+    pub(super) notices: Vec<ModificationNoticeView>,
+    pub(super) documents: Vec<Shared<DocumentLinkView>>,
+    pub(super) permalink: String,
+    pub(super) feed_url: String,
 }
 
 impl ViewBuilder<'_> {
@@ -656,20 +704,20 @@ impl ViewBuilder<'_> {
 /// A row of the Document Log.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntryView {
-    document: Value,
+    document: Shared<DocumentLinkView>,
     feed_url: String,
     version: Option<String>,
     since: Option<DateView>,
-    notice: Option<Value>,
+    notice: Option<Shared<NoticeLinkView>>,
 }
 
 /// A change that takes effect after the build date.
 #[derive(Debug, Clone, Serialize)]
 pub struct UpcomingChangeView {
-    document: Value,
+    document: Shared<DocumentLinkView>,
     version: Option<String>,
     effective: DateView,
-    notice: Value,
+    notice: Shared<NoticeLinkView>,
 }
 
 /// The Document Log.
@@ -685,36 +733,36 @@ pub struct LogView {
 /// The version currently in effect for a document.
 #[derive(Debug, Clone, Serialize)]
 pub struct CurrentVersionView {
-    version: Option<String>,
-    since: DateView,
-    notice: Value,
+    pub(super) version: Option<String>,
+    pub(super) since: DateView,
+    pub(super) notice: Shared<NoticeLinkView>,
 }
 
 /// One release's change to a document.
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryRowView {
-    notice: Value,
-    title: String,
-    version: Option<String>,
-    codeworks: Option<bool>,
-    modification: Option<bool>,
-    designation: Option<bool>,
-    modifications: Vec<Value>,
-    upcoming: bool,
+    pub(super) notice: Shared<NoticeLinkView>,
+    pub(super) title: String,
+    pub(super) version: Option<String>,
+    pub(super) codeworks: Option<bool>,
+    pub(super) modification: Option<bool>,
+    pub(super) designation: Option<bool>,
+    pub(super) modifications: Vec<Shared<ModificationLinkView>>,
+    pub(super) upcoming: bool,
 }
 
 /// A document's own page.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentView {
     #[serde(flatten)]
-    link: DocumentLinkView,
-    kind: &'static str,
+    pub(super) link: DocumentLinkView,
+    pub(super) kind: &'static str,
     #[serde(rename = "ref")]
-    reference: String,
-    current: Option<CurrentVersionView>,
-    history: Vec<HistoryRowView>,
-    permalink: String,
-    feed_url: String,
+    pub(super) reference: String,
+    pub(super) current: Option<CurrentVersionView>,
+    pub(super) history: Vec<HistoryRowView>,
+    pub(super) permalink: String,
+    pub(super) feed_url: String,
 }
 
 impl ViewBuilder<'_> {
@@ -834,25 +882,25 @@ pub struct PageView {
 /// One entry of the Atom feed.
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedEntryView {
-    id: String,
-    title: String,
-    permalink: String,
-    published: String,
-    updated: String,
-    summary: Arc<str>,
-    content_html: Option<Arc<str>>,
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) permalink: String,
+    pub(super) published: String,
+    pub(super) updated: String,
+    pub(super) summary: Arc<str>,
+    pub(super) content_html: Option<Arc<str>>,
 }
 
 /// The Atom feed.
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedView {
-    id: String,
-    title: String,
-    subtitle: Option<String>,
-    url: String,
-    feed_url: String,
-    updated: String,
-    entries: Vec<FeedEntryView>,
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) subtitle: Option<String>,
+    pub(super) url: String,
+    pub(super) feed_url: String,
+    pub(super) updated: String,
+    pub(super) entries: Vec<FeedEntryView>,
 }
 
 /// Midnight UTC of `date` in RFC 3339, the timestamp Atom requires.
