@@ -2,6 +2,7 @@
 //! from output path to bytes. Nothing here reads content or writes files.
 
 pub mod calendar;
+mod compiled;
 pub mod exports;
 pub mod templates;
 pub mod views;
@@ -10,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use bytes::Bytes;
+use compiled::{Chrome, CompiledPage};
 use rayon::prelude::*;
 use tera::Context;
 
@@ -247,6 +249,7 @@ pub struct Renderer<'a> {
     bodies: &'a Bodies,
     views: ViewBuilder<'a>,
     site: tera::Value,
+    site_view: SiteView,
     newest_first: Vec<usize>,
     listing_pages: usize,
 }
@@ -260,7 +263,8 @@ impl<'a> Renderer<'a> {
         bodies: &'a Bodies,
     ) -> Self {
         let urls = Urls::new(config);
-        let site = tera::Value::from_serializable(&SiteView::new(config, &urls, model.as_of));
+        let site_view = SiteView::new(config, &urls, model.as_of);
+        let site = tera::Value::from_serializable(&site_view);
         let newest_first: Vec<usize> = (0..model.notices.len()).rev().collect();
         let listing_pages = newest_first.len().div_ceil(config.page_size).max(1);
         Renderer {
@@ -276,6 +280,7 @@ impl<'a> Renderer<'a> {
                 bodies.first_notice,
             ),
             site,
+            site_view,
             newest_first,
             listing_pages,
         }
@@ -335,6 +340,7 @@ impl<'a> Renderer<'a> {
         let renderer = PageRenderer {
             templates: self.templates,
             site: &self.site,
+            site_view: &self.site_view,
             builder: &self.views,
             config: self.config,
             bodies: self.bodies,
@@ -532,6 +538,7 @@ pub fn render_site(
 struct PageRenderer<'a> {
     templates: &'a Templates,
     site: &'a tera::Value,
+    site_view: &'a SiteView,
     builder: &'a ViewBuilder<'a>,
     config: &'a Config,
     bodies: &'a Bodies,
@@ -566,6 +573,30 @@ impl PageRenderer<'_> {
         };
         let html = self.templates.render(template, &context, &described)?;
         Ok((output_path_of(site_path), html))
+    }
+
+    /// A page whose built-in template has a compiled twin: the twin renders it unless the site
+    /// overrides the template (or `base.html`, which the HTML templates extend).
+    fn page_with_twin(
+        &self,
+        twin: CompiledPage<'_>,
+        nav: &str,
+        site_path: &str,
+        source: Option<&str>,
+        fill: impl FnOnce(&mut Context),
+    ) -> Result<(String, String), Diagnostic> {
+        let template = twin.template();
+        let extends_base = template.ends_with(".html");
+        if self.templates.is_builtin(template)
+            && (!extends_base || self.templates.is_builtin("base.html"))
+        {
+            let chrome = Chrome {
+                site: self.site_view,
+                nav,
+            };
+            return Ok((output_path_of(site_path), compiled::render(&twin, &chrome)));
+        }
+        self.page(template, nav, site_path, source, fill)
     }
 
     fn render(&self, page: &PageId) -> Result<(String, String), Diagnostic> {
@@ -624,8 +655,12 @@ impl PageRenderer<'_> {
                 let next =
                     (index + 1 < model.notices.len()).then(|| self.builder.notice_link(index + 1));
                 let source = crate::diag::display_path(&model.notices[*index].source.rel_path);
-                self.page(
-                    "release.html",
+                self.page_with_twin(
+                    CompiledPage::Notice {
+                        notice: &notice,
+                        previous: previous.as_deref(),
+                        next: next.as_deref(),
+                    },
                     "releases",
                     &Urls::notice_path(model.notices[*index].slug()),
                     Some(&source),
@@ -660,8 +695,8 @@ impl PageRenderer<'_> {
                     .page
                     .as_ref()
                     .map(|p| crate::diag::display_path(&p.rel_path));
-                self.page(
-                    "modification.html",
+                self.page_with_twin(
+                    CompiledPage::Modification(&view),
                     "modifications",
                     &Urls::modification_path(key),
                     source.as_deref(),
@@ -678,8 +713,8 @@ impl PageRenderer<'_> {
             }
             PageId::Document(index) => {
                 let document = self.builder.document(*index);
-                self.page(
-                    "document.html",
+                self.page_with_twin(
+                    CompiledPage::Document(&document),
                     "documents",
                     &Urls::document_path(&model.documents[*index].id),
                     None,
@@ -719,14 +754,14 @@ impl PageRenderer<'_> {
             }
             PageId::Feed => {
                 let feed = self.builder.feed(self.config, self.newest_first);
-                self.page("feed.xml", "home", "feed.xml", None, |c| {
+                self.page_with_twin(CompiledPage::Feed(&feed), "home", "feed.xml", None, |c| {
                     c.insert("feed", &feed);
                 })
             }
             PageId::ModificationFeed(key) => {
                 let feed = self.builder.modification_feed(self.config, key);
-                self.page(
-                    "feed.xml",
+                self.page_with_twin(
+                    CompiledPage::Feed(&feed),
                     "modifications",
                     &Urls::modification_feed_path(key),
                     None,
@@ -737,8 +772,8 @@ impl PageRenderer<'_> {
             }
             PageId::DocumentFeed(index) => {
                 let feed = self.builder.document_feed(self.config, *index);
-                self.page(
-                    "feed.xml",
+                self.page_with_twin(
+                    CompiledPage::Feed(&feed),
                     "documents",
                     &Urls::document_feed_path(&model.documents[*index].id),
                     None,

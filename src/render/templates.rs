@@ -55,7 +55,10 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
 /// The loaded templates of a site.
 pub struct Templates {
     tera: Tera,
-    overridden: Vec<String>,
+    // The site's templates that differ from the built-in of the same name. A copy of a built-in
+    // (the repository's own templates/, a site that copied them to start from) is no override:
+    // it renders the same bytes, so the compiled twin may render it.
+    changed: Vec<String>,
 }
 
 impl Templates {
@@ -101,7 +104,15 @@ impl Templates {
                 all.push((name.to_string(), text.to_string()));
             }
         }
-        let overridden = user_templates.iter().map(|(n, _)| n.clone()).collect();
+        let changed = user_templates
+            .iter()
+            .filter(|(name, text)| {
+                !BUILTIN_TEMPLATES
+                    .iter()
+                    .any(|(builtin, builtin_text)| builtin == name && builtin_text == text)
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
         all.extend(user_templates);
         let mut tera = Tera::new();
         // Add each template alone first, so every syntax error is reported, not only the first.
@@ -121,7 +132,7 @@ impl Templates {
         {
             return Err(vec![template_diagnostic(&error, "templates", None)]);
         }
-        Ok(Templates { tera, overridden })
+        Ok(Templates { tera, changed })
     }
 
     /// Renders template `name`; `page` names the page (and its source) for error messages.
@@ -131,9 +142,10 @@ impl Templates {
             .map_err(|error| template_diagnostic(&error, name, Some(page)))
     }
 
-    /// The names of the site's own templates.
-    pub fn overridden(&self) -> &[String] {
-        &self.overridden
+    /// Whether template `name` is the built-in one: the site has no template of that name, or
+    /// one with the built-in's very text.
+    pub fn is_builtin(&self, name: &str) -> bool {
+        !self.changed.iter().any(|n| n == name)
     }
 }
 

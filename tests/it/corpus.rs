@@ -38,7 +38,7 @@ fn generator() -> PathBuf {
 }
 
 /// A fresh corpus of `notices` notices from `seed`.
-fn corpus(notices: usize, seed: u64) -> Site {
+pub(crate) fn corpus(notices: usize, seed: u64) -> Site {
     let site = Site::empty("corpus");
     // The generator replaces only a folder it made: give it one that does not exist yet.
     std::fs::remove_dir(&site.root).expect("remove the empty site folder");

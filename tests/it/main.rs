@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod compiled;
 mod corpus;
 mod default_site;
 mod diagnostics;

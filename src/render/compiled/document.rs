@@ -1,0 +1,157 @@
+//! The twin of `document.html`: one document's history.
+
+use super::{BasePage, Chrome, Out, base, breadcrumbs};
+use crate::render::views::{DocumentView, HistoryRowView};
+
+/// Renders a document page as `document.html` does.
+pub(super) fn render(chrome: &Chrome<'_>, document: &DocumentView) -> String {
+    let link = &document.link;
+    let title = |out: &mut Out| {
+        out.text(&link.label);
+        out.raw(": ");
+        out.text(&link.title);
+        out.raw(" – ");
+        out.text(&chrome.site.title);
+    };
+    let feed_title = |out: &mut Out| {
+        out.text(&link.label);
+        out.raw(": every release that changes it");
+    };
+    let description = |out: &mut Out| {
+        out.raw("History of ");
+        out.text(&link.label);
+        out.raw(", ");
+        out.text(&link.title);
+        out.raw(": every release that changed it.");
+    };
+    let content = |out: &mut Out| content(out, chrome, document);
+    base(
+        chrome,
+        &BasePage {
+            title: &title,
+            alternate: Some((&feed_title, &document.feed_url)),
+            description: &description,
+            canonical: None,
+            content: &content,
+        },
+        document.history.len() * 900,
+    )
+}
+
+fn content(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView) {
+    let link = &document.link;
+    out.raw("\n");
+    breadcrumbs(
+        out,
+        chrome.site,
+        ("documents/", "Document Log"),
+        &link.url,
+        &link.label,
+    );
+    out.raw("<article class=\"document\">\n<h1>");
+    out.text(&link.label);
+    out.raw(": ");
+    out.text(&link.title);
+    out.raw("</h1>\n<p class=\"follow\">Follow ");
+    out.text(&link.label);
+    out.raw(" with its <a class=\"feed-link\" href=\"");
+    out.text(&document.feed_url);
+    out.raw("\">Atom feed of every release that changes ");
+    out.text(&link.label);
+    out.raw("</a>.</p>\n<section class=\"block\" aria-labelledby=\"current-heading\">\n<h2 id=\"current-heading\">Current version</h2>\n");
+    match &document.current {
+        Some(current) => {
+            out.raw("\n<dl class=\"facts\">\n<div><dt>Version</dt><dd>");
+            match &current.version {
+                Some(version) => out.text(version),
+                None => out.raw("Not stated"),
+            }
+            out.raw("</dd></div>\n<div><dt>In effect since</dt><dd><time datetime=\"");
+            out.text(&current.since.iso);
+            out.raw("\">");
+            out.text(&current.since.display);
+            out.raw("</time></dd></div>\n<div><dt>Set by</dt><dd><a href=\"");
+            out.text(&current.notice.url);
+            out.raw("\">");
+            out.text(&current.notice.title);
+            out.raw("</a></dd></div>\n</dl>\n");
+        }
+        None => {
+            out.raw(if document.history.is_empty() {
+                "\n<p>No release has changed this document yet.</p>\n"
+            } else {
+                "\n<p>No change to this document is in effect yet: see its history below.</p>\n"
+            });
+        }
+    }
+    out.raw("\n</section>\n<section class=\"block\" aria-labelledby=\"history-heading\">\n<h2 id=\"history-heading\">History</h2>\n");
+    if document.history.is_empty() {
+        out.raw("\n<p>No release has changed this document yet.</p>\n");
+    } else {
+        out.raw(
+            "\n<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"History of ",
+        );
+        out.text(&link.label);
+        out.raw("\">\n<table class=\"wide\">\n<caption>Releases that changed ");
+        out.text(&link.label);
+        out.raw(", oldest first</caption>\n<thead>\n<tr><th scope=\"col\">Notice</th><th scope=\"col\">Effective</th><th scope=\"col\">Title as printed</th><th scope=\"col\">Version</th><th scope=\"col\">Available on CodeWorks</th><th scope=\"col\">SEC Modification</th><th scope=\"col\">BEIS Designation</th><th scope=\"col\">Modifications</th></tr>\n</thead>\n<tbody>\n");
+        for row in &document.history {
+            history_row(out, row);
+        }
+        out.raw("</tbody>\n</table>\n</div>\n");
+    }
+    out.raw("\n</section>\n</article>\n");
+}
+
+fn history_row(out: &mut Out, row: &HistoryRowView) {
+    let notice = &row.notice;
+    out.raw(if row.upcoming {
+        "<tr class=\"is-upcoming\">\n<th scope=\"row\"><a href=\""
+    } else {
+        "<tr>\n<th scope=\"row\"><a href=\""
+    });
+    out.text(&notice.url);
+    out.raw("\">");
+    out.text(&notice.title);
+    out.raw("</a>");
+    if row.upcoming {
+        out.raw(" <span class=\"badge upcoming\">Upcoming</span>");
+    }
+    out.raw("</th>\n<td><time datetime=\"");
+    let day = notice.effective.as_ref().unwrap_or(&notice.date);
+    out.text(&day.iso);
+    out.raw("\">");
+    out.text(&day.display);
+    out.raw("</time></td>\n<td>");
+    if row.title.is_empty() {
+        out.not_stated();
+    } else {
+        out.text(&row.title);
+    }
+    out.raw("</td>\n<td class=\"num\">");
+    match &row.version {
+        Some(version) => out.text(version),
+        None => out.not_stated(),
+    }
+    out.raw("</td>\n<td class=\"flag\">");
+    out.flag(row.codeworks);
+    out.raw("</td>\n<td class=\"flag\">");
+    out.flag(row.modification);
+    out.raw("</td>\n<td class=\"flag\">");
+    out.flag(row.designation);
+    out.raw("</td>\n<td>");
+    if row.modifications.is_empty() {
+        out.raw("<span aria-hidden=\"true\">—</span><span class=\"visually-hidden\">none</span>");
+    } else {
+        out.raw("<ul class=\"inline-list\">");
+        for m in &row.modifications {
+            out.raw("<li><a href=\"");
+            out.text(&m.url);
+            out.raw("\">");
+            out.text(&m.id);
+            out.raw("</a></li>");
+        }
+        out.raw("</ul>");
+    }
+    out.raw("</td>\n</tr>\n");
+}

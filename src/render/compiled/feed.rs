@@ -1,0 +1,64 @@
+//! The twin of `feed.xml`: an Atom feed (the site's, a modification's, a document's).
+
+use super::{Chrome, Out, stated};
+use crate::render::views::FeedView;
+
+/// Renders a feed as `feed.xml` does.
+pub(super) fn render(chrome: &Chrome<'_>, feed: &FeedView) -> String {
+    let site = chrome.site;
+    let content: usize = feed
+        .entries
+        .iter()
+        .map(|e| e.summary.len() + e.content_html.as_ref().map_or(0, |c| c.len() + c.len() / 8))
+        .sum();
+    let mut out = Out::with_capacity(1024 + feed.entries.len() * 512 + content);
+    out.raw("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
+    out.text(&site.language);
+    out.raw("\">\n  <id>");
+    out.text(&feed.id);
+    out.raw("</id>\n  <title>");
+    out.text(&feed.title);
+    out.raw("</title>\n");
+    if stated(&feed.subtitle) {
+        out.raw("  <subtitle>");
+        out.text(feed.subtitle.as_deref().unwrap_or_default());
+        out.raw("</subtitle>\n");
+    }
+    out.raw("  <updated>");
+    out.text(&feed.updated);
+    out.raw("</updated>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"");
+    out.text(&feed.feed_url);
+    out.raw("\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"");
+    out.text(&feed.url);
+    out.raw("\"/>\n  <author>\n    <name>");
+    out.text(&site.title);
+    out.raw("</name>\n    <uri>");
+    out.text(&site.base_url);
+    out.raw("</uri>\n  </author>\n  <generator>secsite</generator>\n");
+    for entry in &feed.entries {
+        out.raw("  <entry>\n    <id>");
+        out.text(&entry.id);
+        out.raw("</id>\n    <title>");
+        out.text(&entry.title);
+        out.raw("</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"");
+        out.text(&entry.permalink);
+        out.raw("\"/>\n    <published>");
+        out.text(&entry.published);
+        out.raw("</published>\n    <updated>");
+        out.text(&entry.updated);
+        out.raw("</updated>\n");
+        if !entry.summary.is_empty() {
+            out.raw("    <summary>");
+            out.text(&entry.summary);
+            out.raw("</summary>\n");
+        }
+        if let Some(content) = &entry.content_html {
+            out.raw("    <content type=\"html\">");
+            out.xml_text(content);
+            out.raw("</content>\n");
+        }
+        out.raw("  </entry>\n");
+    }
+    out.raw("</feed>\n");
+    out.into_string()
+}

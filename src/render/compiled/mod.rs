@@ -1,0 +1,260 @@
+//! The built-in templates of the pages a large site is mostly made of (notice pages, modification
+//! pages, document histories, Atom feeds), written out in Rust. Tera spends most of a build looking
+//! up attributes in template values; these functions read the view structs directly and write the
+//! same bytes. Tera still renders every template a site overrides, and every other template.
+//!
+//! Each function here is the twin of a file in templates/ and must stay byte-identical to it:
+//! `tests/it/compiled.rs` renders sites both ways and compares every file. A change to one of
+//! those templates is a change to its twin here.
+
+mod document;
+mod feed;
+mod modification;
+mod notice;
+
+use std::fmt::Write as _;
+
+use super::views::{
+    DocumentView, FeedView, ModificationView, NoticeLinkView, NoticeView, SiteView,
+};
+
+/// A page one of the compiled templates can render, with the data its template receives.
+pub(super) enum CompiledPage<'a> {
+    /// `release.html`.
+    Notice {
+        notice: &'a NoticeView,
+        previous: Option<&'a NoticeLinkView>,
+        next: Option<&'a NoticeLinkView>,
+    },
+    /// `modification.html`.
+    Modification(&'a ModificationView),
+    /// `document.html`.
+    Document(&'a DocumentView),
+    /// `feed.xml`.
+    Feed(&'a FeedView),
+}
+
+impl CompiledPage<'_> {
+    /// The template this page's function is the twin of.
+    pub(super) fn template(&self) -> &'static str {
+        match self {
+            CompiledPage::Notice { .. } => "release.html",
+            CompiledPage::Modification(_) => "modification.html",
+            CompiledPage::Document(_) => "document.html",
+            CompiledPage::Feed(_) => "feed.xml",
+        }
+    }
+}
+
+/// What every page receives besides its own data: the site and which menu item is current.
+pub(super) struct Chrome<'a> {
+    pub(super) site: &'a SiteView,
+    pub(super) nav: &'a str,
+}
+
+/// Renders `page` as its built-in template would.
+pub(super) fn render(page: &CompiledPage<'_>, chrome: &Chrome<'_>) -> String {
+    match page {
+        CompiledPage::Notice {
+            notice,
+            previous,
+            next,
+        } => notice::render(chrome, notice, *previous, *next),
+        CompiledPage::Modification(modification) => modification::render(chrome, modification),
+        CompiledPage::Document(document) => document::render(chrome, document),
+        CompiledPage::Feed(feed) => feed::render(chrome, feed),
+    }
+}
+
+/// An output buffer with Tera's escaping.
+pub(super) struct Out(String);
+
+impl Out {
+    fn with_capacity(bytes: usize) -> Self {
+        Out(String::with_capacity(bytes))
+    }
+
+    /// Template text, written as it is.
+    fn raw(&mut self, text: &str) {
+        self.0.push_str(text);
+    }
+
+    /// A value, escaped as Tera's autoescape does (`{{ value }}`).
+    fn text(&mut self, value: &str) {
+        // Tera's `fast_escape` escapes with this very function, so the bytes agree.
+        let _ = pulldown_cmark_escape::escape_html(&mut self.0, value);
+    }
+
+    /// Tera's `{{ value | escape_xml | safe }}`.
+    fn xml_text(&mut self, value: &str) {
+        let mut rest = value;
+        while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+            self.0.push_str(&rest[..at]);
+            self.0.push_str(match rest.as_bytes()[at] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                _ => "&apos;",
+            });
+            rest = &rest[at + 1..];
+        }
+        self.0.push_str(rest);
+    }
+
+    /// A number (`{{ count }}`).
+    fn number(&mut self, value: impl std::fmt::Display) {
+        let _ = write!(self.0, "{value}");
+    }
+
+    /// Tera's `{{ value | lower | replace(from=" ", to="-") }}`: a CSS class made of a label.
+    fn class_of(&mut self, label: &str) {
+        self.text(&label.to_lowercase().replace(' ', "-"));
+    }
+
+    /// The cell of a value that is not stated.
+    fn not_stated(&mut self) {
+        self.raw(
+            r#"<span aria-hidden="true">—</span><span class="visually-hidden">not stated</span>"#,
+        );
+    }
+
+    /// A yes/no flag cell's content: `—` when not stated.
+    fn flag(&mut self, flag: Option<bool>) {
+        match flag {
+            None => self.not_stated(),
+            Some(true) => self.raw(r#"<span class="flag-yes">Yes</span>"#),
+            Some(false) => self.raw(r#"<span class="flag-no">No</span>"#),
+        }
+    }
+
+    fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Tera's truth of an optional string: present and not empty.
+fn stated(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|s| !s.is_empty())
+}
+
+/// Tera's `pluralize`: `s` unless the count is one.
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+/// Writes part of a page.
+type Part<'a> = &'a dyn Fn(&mut Out);
+
+/// The parts of `base.html` a page fills in.
+struct BasePage<'a> {
+    /// The `title` block.
+    title: Part<'a>,
+    /// The feed link of a modification or document page: (title, href).
+    alternate: Option<(Part<'a>, &'a str)>,
+    /// The page description.
+    description: Part<'a>,
+    /// The canonical URL (notice pages).
+    canonical: Option<&'a str>,
+    /// The `content` block.
+    content: Part<'a>,
+}
+
+/// `base.html` around a page.
+fn base(chrome: &Chrome<'_>, page: &BasePage<'_>, capacity: usize) -> String {
+    let site = chrome.site;
+    let mut out = Out::with_capacity(capacity + 2048);
+    out.raw("<!doctype html>\n<html lang=\"");
+    out.text(&site.language);
+    out.raw("\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    (page.title)(&mut out);
+    out.raw("</title>\n<meta name=\"color-scheme\" content=\"light dark\">\n<meta name=\"generator\" content=\"secsite\">\n<link rel=\"stylesheet\" href=\"");
+    out.text(&site.stylesheet_url);
+    out.raw("\">\n<link rel=\"alternate\" type=\"application/atom+xml\" title=\"");
+    out.text(&site.title);
+    out.raw("\" href=\"");
+    out.text(&site.feed_url);
+    out.raw("\">\n");
+    if let Some((title, href)) = &page.alternate {
+        out.raw("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"");
+        title(&mut out);
+        out.raw("\" href=\"");
+        out.text(href);
+        out.raw("\">\n");
+    }
+    out.raw("<meta name=\"description\" content=\"");
+    (page.description)(&mut out);
+    out.raw("\">\n");
+    if let Some(canonical) = page.canonical {
+        out.raw("<link rel=\"canonical\" href=\"");
+        out.text(canonical);
+        out.raw("\">\n");
+    }
+    if chrome.nav == "error" {
+        out.raw("<meta name=\"robots\" content=\"noindex\">\n");
+    }
+    out.raw("\n</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">Skip to main content</a>\n<header class=\"site-header\">\n<div class=\"wrap\">\n<a class=\"site-title\" href=\"");
+    out.text(&site.base_path);
+    out.raw("\">");
+    out.text(&site.title);
+    out.raw("</a>\n<nav class=\"site-nav\" aria-label=\"Main\">\n<ul>\n");
+    let items: [(&str, &str, &str); 5] = [
+        ("home", "", "Home"),
+        ("releases", "releases/", "Releases"),
+        ("modifications", "modifications/", "Modifications"),
+        ("documents", "documents/", "Document Log"),
+        ("search", "", "Search"),
+    ];
+    for (nav, path, label) in items {
+        out.raw("<li><a href=\"");
+        if nav == "search" {
+            out.text(&site.search_url);
+        } else {
+            out.text(&site.base_path);
+            out.raw(path);
+        }
+        out.raw("\"");
+        if chrome.nav == nav {
+            out.raw(" aria-current=\"page\"");
+        }
+        out.raw(">");
+        out.raw(label);
+        out.raw("</a></li>\n");
+    }
+    out.raw("</ul>\n</nav>\n</div>\n</header>\n<main id=\"main\" class=\"wrap\">\n");
+    (page.content)(&mut out);
+    out.raw("\n</main>\n<footer class=\"site-footer\">\n<div class=\"wrap\">\n<p>");
+    out.text(&site.title);
+    out.raw(". Information as at <time datetime=\"");
+    out.text(&site.build_date.iso);
+    out.raw("\">");
+    out.text(&site.build_date.display);
+    out.raw("</time>.</p>\n<ul class=\"footer-links\">\n<li><a href=\"");
+    out.text(&site.feed_url);
+    out.raw("\">Atom feed</a></li>\n<li><a href=\"");
+    out.text(&site.calendar_url);
+    out.raw("\">Calendar of releases (iCalendar)</a></li>\n<li>Data (JSON): <a href=\"");
+    out.text(&site.exports.releases);
+    out.raw("\">notices</a>, <a href=\"");
+    out.text(&site.exports.modifications);
+    out.raw("\">modifications</a>, <a href=\"");
+    out.text(&site.exports.documents);
+    out.raw("\">documents</a></li>\n</ul>\n</div>\n</footer>\n</body>\n</html>\n");
+    out.into_string()
+}
+
+/// The breadcrumbs every page in a section starts with: Home, the section, the page.
+fn breadcrumbs(out: &mut Out, site: &SiteView, section: (&str, &str), url: &str, label: &str) {
+    out.raw("<nav class=\"breadcrumbs\" aria-label=\"Breadcrumb\">\n<ol>\n<li><a href=\"");
+    out.text(&site.base_path);
+    out.raw("\">Home</a></li>\n<li><a href=\"");
+    out.text(&site.base_path);
+    out.raw(section.0);
+    out.raw("\">");
+    out.raw(section.1);
+    out.raw("</a></li>\n<li><a href=\"");
+    out.text(url);
+    out.raw("\" aria-current=\"page\">");
+    out.text(label);
+    out.raw("</a></li>\n</ol>\n</nav>\n");
+}

@@ -1,0 +1,224 @@
+//! The twin of `modification.html`: one modification and every notice that names it.
+
+use super::{BasePage, Chrome, Out, base, breadcrumbs, stated};
+use crate::render::views::{ModificationNoticeView, ModificationView};
+
+/// Renders a modification page as `modification.html` does.
+pub(super) fn render(chrome: &Chrome<'_>, modification: &ModificationView) -> String {
+    let title = |out: &mut Out| {
+        out.text(&modification.id);
+        out.raw(": ");
+        out.text(&modification.title);
+        out.raw(" – ");
+        out.text(&chrome.site.title);
+    };
+    let feed_title = |out: &mut Out| {
+        out.text(&modification.id);
+        out.raw(": every notice that concerns it");
+    };
+    let description = |out: &mut Out| {
+        out.text(&modification.id);
+        out.raw(": ");
+        out.text(&modification.title);
+        if stated(&modification.status) {
+            out.raw(" (");
+            out.text(modification.status.as_deref().unwrap_or_default());
+            out.raw(")");
+        }
+    };
+    let content = |out: &mut Out| content(out, chrome, modification);
+    base(
+        chrome,
+        &BasePage {
+            title: &title,
+            alternate: Some((&feed_title, &modification.feed_url)),
+            description: &description,
+            canonical: None,
+            content: &content,
+        },
+        modification.notices.len() * 700 + modification.body_html.as_ref().map_or(0, |b| b.len()),
+    )
+}
+
+fn content(out: &mut Out, chrome: &Chrome<'_>, modification: &ModificationView) {
+    let id = &modification.id;
+    out.raw("\n");
+    breadcrumbs(
+        out,
+        chrome.site,
+        ("modifications/", "Modifications"),
+        &modification.url,
+        id,
+    );
+    out.raw("<article class=\"modification\">\n<h1><span class=\"mod-id\">");
+    out.text(id);
+    out.raw("</span>: ");
+    out.text(&modification.title);
+    out.raw("</h1>\n<p class=\"follow\">Follow ");
+    out.text(id);
+    out.raw(" with its <a class=\"feed-link\" href=\"");
+    out.text(&modification.feed_url);
+    out.raw("\">Atom feed of every notice that concerns ");
+    out.text(id);
+    out.raw("</a>.</p>\n");
+    facts(out, modification);
+    out.raw("\n");
+    if let Some(body) = modification.body_html.as_deref().filter(|b| !b.is_empty()) {
+        out.raw("\n<section class=\"block prose\" aria-labelledby=\"about-heading\">\n<h2 id=\"about-heading\">About this modification</h2>\n");
+        out.raw(body);
+        out.raw("\n</section>\n");
+    }
+    out.raw("\n<section class=\"block\" aria-labelledby=\"notices-heading\">\n<h2 id=\"notices-heading\">Notices</h2>\n");
+    if modification.notices.is_empty() {
+        out.raw("\n<p>No notice names this modification.</p>\n");
+    } else {
+        out.raw("\n<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Notices naming ");
+        out.text(id);
+        out.raw("\">\n<table class=\"wide\">\n<caption>Notices that implement, list or mention ");
+        out.text(id);
+        out.raw(", oldest first</caption>\n<thead>\n<tr><th scope=\"col\">Notice</th><th scope=\"col\">Relation</th><th scope=\"col\">Part</th><th scope=\"col\">Status</th><th scope=\"col\">Published</th><th scope=\"col\">Effective</th></tr>\n</thead>\n<tbody>\n");
+        for row in &modification.notices {
+            notice_row(out, row);
+        }
+        out.raw("</tbody>\n</table>\n</div>\n");
+    }
+    out.raw("\n</section>\n<section class=\"block\" aria-labelledby=\"documents-heading\">\n<h2 id=\"documents-heading\">Documents changed</h2>\n");
+    if modification.documents.is_empty() {
+        out.raw("\n<p>No document is recorded as changed by a release that implemented ");
+        out.text(id);
+        out.raw(".</p>\n");
+    } else {
+        out.raw("\n<p>Documents changed by the releases that implemented ");
+        out.text(id);
+        out.raw(":</p>\n<ul class=\"doc-list\">\n");
+        for d in &modification.documents {
+            out.raw("<li><a href=\"");
+            out.text(&d.url);
+            out.raw("\">");
+            out.text(&d.label);
+            out.raw("</a> <span class=\"doc-title\">");
+            out.text(&d.title);
+            out.raw("</span></li>\n");
+        }
+        out.raw("</ul>\n");
+    }
+    out.raw("\n</section>\n</article>\n");
+}
+
+/// The facts list: status, route, proposer, date raised, aliases, related modifications.
+fn facts(out: &mut Out, modification: &ModificationView) {
+    let raised = modification.raised.as_ref();
+    if !(stated(&modification.status)
+        || stated(&modification.route)
+        || stated(&modification.proposer)
+        || raised.is_some()
+        || !modification.aliases.is_empty()
+        || !modification.related.is_empty())
+    {
+        return;
+    }
+    out.raw("\n<dl class=\"facts\">\n");
+    if let Some(status) = modification.status.as_deref().filter(|s| !s.is_empty()) {
+        out.raw("<div><dt>Status</dt><dd><span class=\"badge status status-");
+        out.class_of(status);
+        out.raw("\">");
+        out.text(status);
+        out.raw("</span></dd></div>\n");
+    }
+    if let Some(route) = modification.route.as_deref().filter(|s| !s.is_empty()) {
+        out.raw("<div><dt>Route</dt><dd>");
+        out.text(route);
+        out.raw("</dd></div>\n");
+    }
+    if let Some(proposer) = modification.proposer.as_deref().filter(|s| !s.is_empty()) {
+        out.raw("<div><dt>Proposer</dt><dd>");
+        out.text(proposer);
+        out.raw("</dd></div>\n");
+    }
+    if let Some(raised) = raised {
+        out.raw("<div><dt>Raised</dt><dd><time datetime=\"");
+        out.text(&raised.iso);
+        out.raw("\">");
+        out.text(&raised.display);
+        out.raw("</time></dd></div>\n");
+    }
+    if !modification.aliases.is_empty() {
+        out.raw("<div><dt>Also known as</dt><dd>");
+        out.text(&modification.aliases.join(", "));
+        out.raw("</dd></div>\n");
+    }
+    if !modification.related.is_empty() {
+        out.raw("<div><dt>Related</dt><dd><ul class=\"inline-list\">");
+        for related in &modification.related {
+            out.raw("<li>");
+            match related.url.as_deref().filter(|u| !u.is_empty()) {
+                Some(url) => {
+                    out.raw("<a href=\"");
+                    out.text(url);
+                    out.raw("\">");
+                    out.text(&related.id);
+                    out.raw("</a>");
+                }
+                None => out.text(&related.id),
+            }
+            out.raw("</li>");
+        }
+        out.raw("</ul></dd></div>\n");
+    }
+    out.raw("</dl>\n");
+}
+
+fn notice_row(out: &mut Out, row: &ModificationNoticeView) {
+    let notice = &row.notice;
+    out.raw("<tr>\n<th scope=\"row\"><a href=\"");
+    out.text(&notice.url);
+    out.raw("\">");
+    out.text(&notice.title);
+    out.raw("</a> <span class=\"badge kind kind-");
+    out.text(notice.kind.key);
+    out.raw("\">");
+    out.text(notice.kind.label);
+    out.raw("</span>");
+    if notice.upcoming {
+        out.raw(" <span class=\"badge upcoming\">Upcoming</span>");
+    }
+    out.raw("</th>\n<td>");
+    match row.relation {
+        "implemented" => out.raw("Implements it"),
+        "listed" => out.raw("Lists it"),
+        "mentioned" => out.raw("Mentions it"),
+        other => out.text(other),
+    }
+    out.raw("</td>\n<td>");
+    match row.part {
+        Some(part) => out.number(part),
+        None => out.not_stated(),
+    }
+    out.raw("</td>\n<td>");
+    match row.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(status) => {
+            out.raw("<span class=\"badge status status-");
+            out.class_of(status);
+            out.raw("\">");
+            out.text(status);
+            out.raw("</span>");
+        }
+        None => out.not_stated(),
+    }
+    out.raw("</td>\n<td><time datetime=\"");
+    out.text(&notice.date.iso);
+    out.raw("\">");
+    out.text(&notice.date.display);
+    out.raw("</time></td>\n<td>");
+    match &notice.effective {
+        Some(effective) => {
+            out.raw("<time datetime=\"");
+            out.text(&effective.iso);
+            out.raw("\">");
+            out.text(&effective.display);
+            out.raw("</time>");
+        }
+        None => out.not_stated(),
+    }
+    out.raw("</td>\n</tr>\n");
+}
