@@ -55,11 +55,11 @@ impl Notice {
     }
 
     /// The status of modification row `index`: as printed, or `Implemented` for releases.
-    pub fn modification_status(&self, index: usize) -> Option<String> {
+    pub fn modification_status(&self, index: usize) -> Option<&str> {
         let row = &self.source.modifications[index];
-        row.status.clone().or_else(|| {
+        row.status.as_deref().or_else(|| {
             self.is_releasing()
-                .then(|| super::modification::IMPLEMENTED.to_string())
+                .then_some(super::modification::IMPLEMENTED)
         })
     }
 

@@ -7,9 +7,9 @@
 use std::cell::RefCell;
 use std::io::{self, Write};
 
-use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 
+use super::dates::Iso;
 use super::views::{Urls, ViewBuilder, clip};
 use crate::model::ids::ModificationKey;
 
@@ -21,14 +21,14 @@ pub const EXPORT_SCHEMA: u32 = 1;
 const SEARCH_SUMMARY_CHARS: usize = 240;
 
 /// Writes `value` as JSON and a newline to `out`.
-fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> io::Result<()> {
+fn write_json<T: Serialize, W: Write>(value: &T, out: &mut W) -> io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")
 }
 
 /// The JSON that `write` writes, in a buffer of `capacity` bytes to begin with: the exports run
 /// to megabytes, and a buffer that grows by doubling copies them over and over.
-fn json_text(capacity: usize, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> String {
+fn json_text(capacity: usize, write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
     let mut text = Vec::with_capacity(capacity);
     write(&mut text).expect("writing into memory does not fail");
     String::from_utf8(text).expect("serde_json writes UTF-8")
@@ -73,7 +73,7 @@ struct Header<'a> {
     schema: u32,
     generator: &'static str,
     site: SiteHeader<'a>,
-    as_of: NaiveDate,
+    as_of: Iso,
 }
 
 #[derive(Serialize)]
@@ -91,7 +91,7 @@ impl<'a> Header<'a> {
                 title,
                 url: views.urls.permalink(""),
             },
-            as_of: views.model.as_of,
+            as_of: Iso(views.model.as_of),
         }
     }
 }
@@ -114,8 +114,8 @@ struct NoticeExport<'a> {
     title: &'a str,
     kind: &'static str,
     releasing: bool,
-    date: NaiveDate,
-    effective: Option<NaiveDate>,
+    date: Iso,
+    effective: Option<Iso>,
     upcoming: bool,
     release: Option<&'a str>,
     sec_version: Option<&'a str>,
@@ -131,7 +131,7 @@ struct NoticeModificationExport<'a> {
     url: String,
     title: Option<&'a str>,
     part: Option<u32>,
-    status: Option<String>,
+    status: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -155,10 +155,10 @@ pub fn releases_json(views: &ViewBuilder<'_>, title: &str) -> String {
 }
 
 /// Writes what `releases_json` returns to `out`.
-pub fn write_releases_json(
+pub fn write_releases_json<W: Write>(
     views: &ViewBuilder<'_>,
     title: &str,
-    out: &mut dyn Write,
+    out: &mut W,
 ) -> io::Result<()> {
     let model = views.model;
     let notices = model.notices.iter().enumerate().map(|(index, notice)| {
@@ -207,8 +207,8 @@ pub fn write_releases_json(
             title: &source.title,
             kind: source.kind.key(),
             releasing: notice.is_releasing(),
-            date: source.date,
-            effective: notice.is_releasing().then_some(notice.effective),
+            date: Iso(source.date),
+            effective: notice.is_releasing().then_some(Iso(notice.effective)),
             upcoming: notice.is_upcoming(model.as_of),
             release: source.release.as_deref(),
             sec_version: source.sec_version.as_deref(),
@@ -247,7 +247,7 @@ struct ModificationExport<'a> {
     status: Option<&'a str>,
     route: Option<&'a str>,
     proposer: Option<&'a str>,
-    raised: Option<NaiveDate>,
+    raised: Option<Iso>,
     aliases: Vec<&'a str>,
     related: Vec<RelatedExport<'a>>,
     notices: Vec<AppearanceExport<'a>>,
@@ -266,9 +266,9 @@ struct AppearanceExport<'a> {
     url: String,
     relation: &'static str,
     part: Option<u32>,
-    status: Option<String>,
-    date: NaiveDate,
-    effective: Option<NaiveDate>,
+    status: Option<&'a str>,
+    date: Iso,
+    effective: Option<Iso>,
 }
 
 /// `/api/modifications.json`: every modification by key, with every notice that names it
@@ -279,10 +279,10 @@ pub fn modifications_json(views: &ViewBuilder<'_>, title: &str) -> String {
 }
 
 /// Writes what `modifications_json` returns to `out`.
-pub fn write_modifications_json(
+pub fn write_modifications_json<W: Write>(
     views: &ViewBuilder<'_>,
     title: &str,
-    out: &mut dyn Write,
+    out: &mut W,
 ) -> io::Result<()> {
     let model = views.model;
     let modifications = model.modifications.values().map(|modification| {
@@ -297,7 +297,7 @@ pub fn write_modifications_json(
             status: modification.status.as_deref(),
             route: page.and_then(|p| p.route.as_deref()),
             proposer: page.and_then(|p| p.proposer.as_deref()),
-            raised: page.and_then(|p| p.raised),
+            raised: page.and_then(|p| p.raised).map(Iso),
             aliases: page
                 .map(|p| p.aliases.iter().map(|(a, _)| a.as_str()).collect())
                 .unwrap_or_default(),
@@ -330,8 +330,8 @@ pub fn write_modifications_json(
                             .row
                             .and_then(|r| notice.source.modifications[r].part),
                         status: appearance.row.and_then(|r| notice.modification_status(r)),
-                        date: notice.source.date,
-                        effective: notice.is_releasing().then_some(notice.effective),
+                        date: Iso(notice.source.date),
+                        effective: notice.is_releasing().then_some(Iso(notice.effective)),
                     }
                 })
                 .collect(),
@@ -379,7 +379,7 @@ struct DocumentExport<'a> {
 #[derive(Serialize)]
 struct CurrentExport<'a> {
     version: Option<&'a str>,
-    since: NaiveDate,
+    since: Iso,
     notice: &'a str,
 }
 
@@ -388,8 +388,8 @@ struct HistoryExport<'a> {
     notice: &'a str,
     url: &'a str,
     release: Option<&'a str>,
-    date: NaiveDate,
-    effective: NaiveDate,
+    date: Iso,
+    effective: Iso,
     upcoming: bool,
     title: &'a str,
     version: Option<&'a str>,
@@ -408,10 +408,10 @@ pub fn documents_json(views: &ViewBuilder<'_>, title: &str) -> String {
 }
 
 /// Writes what `documents_json` returns to `out`.
-pub fn write_documents_json(
+pub fn write_documents_json<W: Write>(
     views: &ViewBuilder<'_>,
     title: &str,
-    out: &mut dyn Write,
+    out: &mut W,
 ) -> io::Result<()> {
     let model = views.model;
     let as_of = model.as_of;
@@ -440,7 +440,7 @@ pub fn write_documents_json(
             .in_effect(index, as_of)
             .map(|entry| CurrentExport {
                 version: entry.version(&model.notices),
-                since: entry.effective,
+                since: Iso(entry.effective),
                 notice: model.notices[entry.notice].slug(),
             });
         let history = model
@@ -454,8 +454,8 @@ pub fn write_documents_json(
                     notice: notice.slug(),
                     url: &notice_urls[entry.notice],
                     release: notice.source.release.as_deref(),
-                    date: notice.source.date,
-                    effective: entry.effective,
+                    date: Iso(notice.source.date),
+                    effective: Iso(entry.effective),
                     upcoming: entry.effective > as_of,
                     title: row.title.as_deref().unwrap_or(&document.title),
                     version: row.version.as_deref(),
@@ -498,7 +498,7 @@ type SearchNotice<'a> = (
     &'a str,
     &'static str,
     &'static str,
-    NaiveDate,
+    Iso,
     &'a str,
     &'a str,
     &'a str,
@@ -534,7 +534,7 @@ pub fn search_index_json(views: &ViewBuilder<'_>) -> String {
                     source.title.as_str(),
                     source.kind.key(),
                     source.kind.label(),
-                    source.date,
+                    Iso(source.date),
                     source.release.as_deref().unwrap_or(""),
                     source.sec_version.as_deref().unwrap_or(""),
                     clip(views.summary(i), SEARCH_SUMMARY_CHARS),
@@ -581,7 +581,7 @@ pub fn search_index_json(views: &ViewBuilder<'_>) -> String {
 /// after it, notice]`, the notice being an index into `notices` (`[url, release or title]`).
 #[derive(Serialize)]
 struct LogHistory<'a> {
-    as_of: NaiveDate,
+    as_of: Iso,
     notices: Vec<(String, &'a str)>,
     documents: Vec<LogHistoryDocument<'a>>,
 }
@@ -589,7 +589,7 @@ struct LogHistory<'a> {
 #[derive(Serialize)]
 struct LogHistoryDocument<'a> {
     id: &'a str,
-    h: Vec<(NaiveDate, Option<&'a str>, usize)>,
+    h: Vec<(Iso, Option<&'a str>, usize)>,
 }
 
 /// `documents/history.json`: the versions of every document, for the log as at a date.
@@ -620,7 +620,7 @@ pub fn log_history_json(views: &ViewBuilder<'_>) -> String {
                         ));
                         notices.len() - 1
                     });
-                    (entry.effective, entry.version(&model.notices), number)
+                    (Iso(entry.effective), entry.version(&model.notices), number)
                 })
                 .collect(),
         })
@@ -629,7 +629,7 @@ pub fn log_history_json(views: &ViewBuilder<'_>) -> String {
     json_text(capacity, |out| {
         write_json(
             &LogHistory {
-                as_of: model.as_of,
+                as_of: Iso(model.as_of),
                 notices,
                 documents,
             },

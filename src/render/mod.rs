@@ -3,6 +3,7 @@
 
 pub mod calendar;
 mod compiled;
+pub mod dates;
 pub mod exports;
 pub mod templates;
 pub mod views;
@@ -402,10 +403,10 @@ impl<'a> Renderer<'a> {
 
     /// Writes a JSON export straight to `out`: the exports of a large site run to hundreds of
     /// megabytes, which a build into a folder need not hold.
-    pub fn write_export(
+    pub fn write_export<W: std::io::Write>(
         &self,
         export: Export,
-        out: &mut dyn std::io::Write,
+        out: &mut W,
     ) -> std::io::Result<()> {
         let title = &self.config.title;
         match export {
@@ -428,13 +429,7 @@ impl<'a> Renderer<'a> {
             .filter(|p| is_sitemap_page(p))
             .map(|page| {
                 let lastmod = match page {
-                    PageId::Notice(i) => Some(
-                        self.model.notices[*i]
-                            .source
-                            .date
-                            .format("%Y-%m-%d")
-                            .to_string(),
-                    ),
+                    PageId::Notice(i) => Some(dates::iso(self.model.notices[*i].source.date)),
                     _ => None,
                 };
                 (self.views.urls.permalink(&self.site_path(page)), lastmod)

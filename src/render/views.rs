@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use tera::Value;
 
+use super::dates;
 use crate::config::Config;
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
@@ -91,7 +92,7 @@ impl Urls {
 
     /// The site path of the Document Log as at `day` (the view a script makes of the log).
     pub fn log_at_path(day: NaiveDate) -> String {
-        format!("documents/?at={}", day.format("%Y-%m-%d"))
+        format!("documents/?at={}", dates::iso(day))
     }
 
     /// The site path of listing page `number` (1-based).
@@ -163,8 +164,8 @@ impl DateView {
     /// `2020-11-29` and `29 November 2020`.
     pub fn new(date: NaiveDate) -> Self {
         DateView {
-            iso: date.format("%Y-%m-%d").to_string(),
-            display: date.format("%-d %B %Y").to_string(),
+            iso: dates::iso(date),
+            display: dates::display(date),
         }
     }
 }
@@ -442,7 +443,7 @@ impl<'a> ViewBuilder<'a> {
                         })
                         .unwrap_or_default(),
                     part: row.part,
-                    status: notice.modification_status(row_index),
+                    status: notice.modification_status(row_index).map(str::to_string),
                 }
             })
             .collect();
@@ -653,7 +654,10 @@ impl ViewBuilder<'_> {
                 ModificationNoticeView {
                     notice: self.notice_link(appearance.notice),
                     part: row.and_then(|r| r.part),
-                    status: appearance.row.and_then(|r| notice.modification_status(r)),
+                    status: appearance
+                        .row
+                        .and_then(|r| notice.modification_status(r))
+                        .map(str::to_string),
                     relation: appearance.relation.key(),
                 }
             })
@@ -903,10 +907,7 @@ pub struct FeedView {
     pub(super) entries: Vec<FeedEntryView>,
 }
 
-/// Midnight UTC of `date` in RFC 3339, the timestamp Atom requires.
-pub fn rfc3339(date: NaiveDate) -> String {
-    format!("{}T00:00:00Z", date.format("%Y-%m-%d"))
-}
+pub use super::dates::rfc3339;
 
 /// The most entries a feed holds.
 pub const FEED_LIMIT: usize = 50;
@@ -1060,7 +1061,7 @@ fn effect_phrase(notice: &Notice, as_of: NaiveDate) -> String {
     if !notice.is_releasing() {
         return ".".to_string();
     }
-    let when = DateView::new(notice.effective).display;
+    let when = dates::display(notice.effective);
     let verb = if notice.is_upcoming(as_of) {
         "takes effect"
     } else {

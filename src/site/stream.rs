@@ -50,7 +50,7 @@ impl<'a> FolderWriter<'a> {
     pub(super) fn write_with(
         &self,
         path: &str,
-        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+        write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
     ) {
         let file = self.dir.join(path);
         let written = File::create(&file).and_then(|created| {
