@@ -585,9 +585,11 @@ impl PageRenderer<'_> {
         if self.templates.is_builtin(template)
             && (!extends_base || self.templates.is_builtin("base.html"))
         {
+            let page_url = self.builder.urls.path(site_path);
             let chrome = Chrome {
                 site: self.site_view,
                 nav,
+                page_url: &page_url,
             };
             return Ok((output_path_of(site_path), compiled::render(&twin, &chrome)));
         }
@@ -633,8 +635,11 @@ impl PageRenderer<'_> {
                     .map(|&i| self.builder.notice_link(i))
                     .collect();
                 let paginator = PaginatorView::new(&self.builder.urls, *number, self.listing_pages);
-                self.page(
-                    "releases.html",
+                self.page_with_twin(
+                    CompiledPage::Listing {
+                        notices: &notices,
+                        paginator: &paginator,
+                    },
                     "releases",
                     &Urls::listing_path(*number),
                     None,
@@ -672,8 +677,8 @@ impl PageRenderer<'_> {
                     .keys()
                     .map(|k| self.builder.modification_summary(k))
                     .collect();
-                self.page(
-                    "modifications.html",
+                self.page_with_twin(
+                    CompiledPage::ModificationIndex(&modifications),
                     "modifications",
                     "modifications/",
                     None,

@@ -507,20 +507,20 @@ impl<'a> ViewBuilder<'a> {
 /// The pagination of a listing page.
 #[derive(Debug, Clone, Serialize)]
 pub struct PaginatorView {
-    current: usize,
-    total: usize,
-    previous_url: Option<String>,
-    next_url: Option<String>,
-    pages: Vec<PageNumberView>,
+    pub(super) current: usize,
+    pub(super) total: usize,
+    pub(super) previous_url: Option<String>,
+    pub(super) next_url: Option<String>,
+    pub(super) pages: Vec<PageNumberView>,
 }
 
 /// One page number of a paginator.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageNumberView {
-    number: usize,
-    url: String,
-    current: bool,
-    gap_before: bool,
+    pub(super) number: usize,
+    pub(super) url: String,
+    pub(super) current: bool,
+    pub(super) gap_before: bool,
 }
 
 impl PaginatorView {
@@ -577,11 +577,11 @@ pub struct CountsView {
 /// A row of the modification index.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModificationSummaryView {
-    id: String,
-    url: String,
-    title: String,
-    status: Option<String>,
-    implemented_by: Vec<Shared<NoticeLinkView>>,
+    pub(super) id: String,
+    pub(super) url: String,
+    pub(super) title: String,
+    pub(super) status: Option<String>,
+    pub(super) implemented_by: Vec<Shared<NoticeLinkView>>,
 }
 
 /// A notice's concern with a modification.

@@ -1,5 +1,5 @@
-//! The compiled twins of the built-in templates (release.html, modification.html, document.html,
-//! feed.xml and the base.html around them) write the same bytes as Tera. Each site is built
+//! The compiled twins of the built-in templates (release.html, releases.html, modification.html,
+//! modifications.html, document.html, feed.xml and the base.html around them) write the same bytes as Tera. Each site is built
 //! twice: as it is, which uses the twins, and with those templates copied into its templates/
 //! with a Tera comment added (the same template to Tera, but changed, so Tera renders it).
 
@@ -10,10 +10,12 @@ use crate::corpus::corpus;
 use crate::harness::{AS_OF, Output, Site, manifest_dir, path_arg};
 
 /// The built-in templates that have a compiled twin, and the template they extend.
-const TWINNED: [&str; 5] = [
+const TWINNED: [&str; 7] = [
     "base.html",
     "release.html",
+    "releases.html",
     "modification.html",
+    "modifications.html",
     "document.html",
     "feed.xml",
 ];
@@ -149,4 +151,15 @@ About "MP777" & <its> purpose.
 fn the_twins_render_a_generated_corpus_as_tera_does() {
     let site = corpus(300, 13);
     assert_twins_match_tera(&site, &["--as-of", "2026-11-29"]);
+}
+
+#[test]
+fn the_twins_render_an_empty_site_as_tera_does() {
+    // `secsite init`'s site without its example notice: no notice, modification or change.
+    let site = Site::empty("bare");
+    site.run(&["init", &site.root_arg()]).assert_code(0);
+    for entry in std::fs::read_dir(site.root.join("content/releases")).expect("releases") {
+        std::fs::remove_file(entry.expect("an entry").path()).expect("remove the example");
+    }
+    assert_twins_match_tera(&site, &["--as-of", AS_OF]);
 }

@@ -9,13 +9,16 @@
 
 mod document;
 mod feed;
+mod listing;
 mod modification;
+mod modification_index;
 mod notice;
 
 use std::fmt::Write as _;
 
 use super::views::{
-    DocumentView, FeedView, ModificationView, NoticeLinkView, NoticeView, SiteView,
+    DocumentView, FeedView, ModificationSummaryView, ModificationView, NoticeLinkView, NoticeView,
+    PaginatorView, Shared, SiteView,
 };
 
 /// A page one of the compiled templates can render, with the data its template receives.
@@ -32,6 +35,13 @@ pub(super) enum CompiledPage<'a> {
     Document(&'a DocumentView),
     /// `feed.xml`.
     Feed(&'a FeedView),
+    /// `releases.html`.
+    Listing {
+        notices: &'a [Shared<NoticeLinkView>],
+        paginator: &'a PaginatorView,
+    },
+    /// `modifications.html`.
+    ModificationIndex(&'a [ModificationSummaryView]),
 }
 
 impl CompiledPage<'_> {
@@ -42,14 +52,18 @@ impl CompiledPage<'_> {
             CompiledPage::Modification(_) => "modification.html",
             CompiledPage::Document(_) => "document.html",
             CompiledPage::Feed(_) => "feed.xml",
+            CompiledPage::Listing { .. } => "releases.html",
+            CompiledPage::ModificationIndex(_) => "modifications.html",
         }
     }
 }
 
-/// What every page receives besides its own data: the site and which menu item is current.
+/// What every page receives besides its own data: the site, which menu item is current and the
+/// page's own URL.
 pub(super) struct Chrome<'a> {
     pub(super) site: &'a SiteView,
     pub(super) nav: &'a str,
+    pub(super) page_url: &'a str,
 }
 
 /// Renders `page` as its built-in template would.
@@ -63,6 +77,10 @@ pub(super) fn render(page: &CompiledPage<'_>, chrome: &Chrome<'_>) -> String {
         CompiledPage::Modification(modification) => modification::render(chrome, modification),
         CompiledPage::Document(document) => document::render(chrome, document),
         CompiledPage::Feed(feed) => feed::render(chrome, feed),
+        CompiledPage::Listing { notices, paginator } => listing::render(chrome, notices, paginator),
+        CompiledPage::ModificationIndex(modifications) => {
+            modification_index::render(chrome, modifications)
+        }
     }
 }
 

@@ -1,0 +1,99 @@
+//! The twin of `modifications.html`: every modification, with the releases that implemented it.
+
+use super::{BasePage, Chrome, Out, base};
+use crate::render::views::ModificationSummaryView;
+
+const LEAD: &str =
+    "Every modification named in a notice, with its status and the releases that implemented it.";
+
+/// Renders the modification index as `modifications.html` does.
+pub(super) fn render(chrome: &Chrome<'_>, modifications: &[ModificationSummaryView]) -> String {
+    let title = |out: &mut Out| {
+        out.raw("Modifications – ");
+        out.text(&chrome.site.title);
+    };
+    let description = |out: &mut Out| out.raw(LEAD);
+    let content = |out: &mut Out| content(out, chrome, modifications);
+    let rows: usize = modifications
+        .iter()
+        .map(|m| 300 + 160 * m.implemented_by.len())
+        .sum();
+    base(
+        chrome,
+        &BasePage {
+            title: &title,
+            alternate: None,
+            description: &description,
+            canonical: None,
+            content: &content,
+        },
+        rows,
+    )
+}
+
+fn content(out: &mut Out, chrome: &Chrome<'_>, modifications: &[ModificationSummaryView]) {
+    out.raw("\n<nav class=\"breadcrumbs\" aria-label=\"Breadcrumb\">\n<ol>\n<li><a href=\"");
+    out.text(&chrome.site.base_path);
+    out.raw("\">Home</a></li>\n<li><a href=\"");
+    out.text(chrome.page_url);
+    out.raw("\" aria-current=\"page\">Modifications</a></li>\n</ol>\n</nav>\n<h1>Modifications</h1>\n<p class=\"lead\">");
+    out.raw(LEAD);
+    out.raw("</p>\n");
+    if modifications.is_empty() {
+        out.raw("\n<p>No modification has been named in a notice yet.</p>\n\n");
+        return;
+    }
+    out.raw("\n<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Modifications\">\n<table>\n<caption>");
+    out.number(modifications.len());
+    out.raw(" modification");
+    out.raw(super::plural(modifications.len()));
+    out.raw(", sorted by id</caption>\n<thead>\n<tr><th scope=\"col\">Modification</th><th scope=\"col\">Title</th><th scope=\"col\">Status</th><th scope=\"col\">Implemented by</th></tr>\n</thead>\n<tbody>\n");
+    for m in modifications {
+        out.raw("<tr>\n<th scope=\"row\"><a href=\"");
+        out.text(&m.url);
+        out.raw("\">");
+        out.text(&m.id);
+        out.raw("</a></th>\n<td>");
+        out.text(&m.title);
+        out.raw("</td>\n<td>");
+        match m.status.as_deref().filter(|s| !s.is_empty()) {
+            Some(status) => {
+                out.raw("<span class=\"badge status status-");
+                out.class_of(status);
+                out.raw("\">");
+                out.text(status);
+                out.raw("</span>");
+            }
+            None => out.not_stated(),
+        }
+        out.raw("</td>\n<td>");
+        if m.implemented_by.is_empty() {
+            out.raw(
+                "<span aria-hidden=\"true\">—</span><span class=\"visually-hidden\">none</span>",
+            );
+        } else {
+            out.raw("<ul class=\"inline-list\">");
+            for notice in &m.implemented_by {
+                out.raw("<li><a href=\"");
+                out.text(&notice.url);
+                out.raw("\">");
+                match notice.release.as_deref().filter(|r| !r.is_empty()) {
+                    Some(release) => out.text(release),
+                    None => out.text(&notice.title),
+                }
+                out.raw("</a>");
+                if let Some(effective) = &notice.effective {
+                    out.raw(" (<time datetime=\"");
+                    out.text(&effective.iso);
+                    out.raw("\">");
+                    out.text(&effective.display);
+                    out.raw("</time>)");
+                }
+                out.raw("</li>");
+            }
+            out.raw("</ul>");
+        }
+        out.raw("</td>\n</tr>\n");
+    }
+    out.raw("</tbody>\n</table>\n</div>\n\n");
+}
