@@ -283,6 +283,10 @@ fn yaml_to_file_position(yaml: &str, line: usize, column: usize) -> (usize, usiz
 fn too_deep_flow(yaml: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     for (index, line) in yaml.split('\n').enumerate() {
+        // Outside flow collections only `[` and `{` change anything: most lines have neither.
+        if depth == 0 && !line.bytes().any(|b| b == b'[' || b == b'{') {
+            continue;
+        }
         let mut chars = line.chars().enumerate().peekable();
         // Whether the next character that is not a space starts a value (or a flow entry): at the
         // start of a line it may (an entry of a block sequence or flow collection).
