@@ -326,6 +326,10 @@ pub struct ViewBuilder<'a> {
     notice_links: Vec<OnceLock<Shared<NoticeLinkView>>>,
     document_links: Vec<OnceLock<Shared<DocumentLinkView>>>,
     modification_links: Vec<OnceLock<Shared<ModificationLinkView>>>,
+    // The modifications each notice lists, as links: a notice's row appears in the history of
+    // every document it changes.
+    notice_modification_links: Vec<OnceLock<Shared<Vec<Shared<ModificationLinkView>>>>>,
+    feed_notices: Vec<OnceLock<FeedNotice>>,
 }
 
 impl<'a> ViewBuilder<'a> {
@@ -351,6 +355,8 @@ impl<'a> ViewBuilder<'a> {
             modification_links: (0..model.modifications.len())
                 .map(|_| OnceLock::new())
                 .collect(),
+            notice_modification_links: (0..model.notices.len()).map(|_| OnceLock::new()).collect(),
+            feed_notices: (0..model.notices.len()).map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -391,6 +397,26 @@ impl<'a> ViewBuilder<'a> {
                 .clone(),
             None => Shared::new(self.modification_link_view(key)),
         }
+    }
+
+    /// The modifications notice `index` lists that the site has, as links, in the notice's order.
+    pub fn notice_modification_links(
+        &self,
+        index: usize,
+    ) -> Shared<Vec<Shared<ModificationLinkView>>> {
+        self.notice_modification_links[index]
+            .get_or_init(|| {
+                Shared::new(
+                    self.model.notices[index]
+                        .modification_keys
+                        .iter()
+                        .map(|k| self.model.aliases.get(k).unwrap_or(k))
+                        .filter(|k| self.model.modifications.contains_key(k))
+                        .map(|k| self.modification_link(k))
+                        .collect(),
+                )
+            })
+            .clone()
     }
 
     /// The link view of notice `index`.
@@ -751,7 +777,7 @@ pub struct HistoryRowView {
     pub(super) codeworks: Option<bool>,
     pub(super) modification: Option<bool>,
     pub(super) designation: Option<bool>,
-    pub(super) modifications: Vec<Shared<ModificationLinkView>>,
+    pub(super) modifications: Shared<Vec<Shared<ModificationLinkView>>>,
     pub(super) upcoming: bool,
 }
 
@@ -847,13 +873,7 @@ impl ViewBuilder<'_> {
                     codeworks: row.codeworks,
                     modification: row.modification,
                     designation: row.designation,
-                    modifications: notice
-                        .modification_keys
-                        .iter()
-                        .map(|k| self.model.aliases.get(k).unwrap_or(k))
-                        .filter(|k| self.model.modifications.contains_key(k))
-                        .map(|k| self.modification_link(k))
-                        .collect(),
+                    modifications: self.notice_modification_links(entry.notice),
                     upcoming: entry.effective > as_of,
                 }
             })
@@ -886,11 +906,11 @@ pub struct PageView {
 /// One entry of the Atom feed.
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedEntryView {
-    pub(super) id: String,
-    pub(super) title: String,
-    pub(super) permalink: String,
-    pub(super) published: String,
-    pub(super) updated: String,
+    pub(super) id: Arc<str>,
+    pub(super) title: Arc<str>,
+    pub(super) permalink: Arc<str>,
+    pub(super) published: Arc<str>,
+    pub(super) updated: Arc<str>,
     pub(super) summary: Arc<str>,
     pub(super) content_html: Option<Arc<str>>,
 }
@@ -937,17 +957,36 @@ impl ViewBuilder<'_> {
 
     /// An entry for notice `index`, without content.
     fn feed_entry(&self, index: usize, summary: Arc<str>) -> FeedEntryView {
-        let notice = &self.model.notices[index];
-        let permalink = self.urls.permalink(&Urls::notice_path(notice.slug()));
         FeedEntryView {
-            id: permalink.clone(),
-            title: notice.source.title.clone(),
-            permalink,
-            published: rfc3339(notice.source.date),
-            updated: rfc3339(notice.source.date),
             summary,
-            content_html: None,
+            ..self.feed_notice(index).entry.clone()
         }
+    }
+
+    /// What every feed entry about notice `index` repeats (a notice is in the feeds of its
+    /// modifications and documents), made once.
+    fn feed_notice(&self, index: usize) -> &FeedNotice {
+        self.feed_notices[index].get_or_init(|| {
+            let notice = &self.model.notices[index];
+            let permalink: Arc<str> = self
+                .urls
+                .permalink(&Urls::notice_path(notice.slug()))
+                .into();
+            let published: Arc<str> = rfc3339(notice.source.date).into();
+            FeedNotice {
+                entry: FeedEntryView {
+                    id: permalink.clone(),
+                    title: notice.source.title.as_str().into(),
+                    permalink,
+                    published: published.clone(),
+                    updated: published,
+                    summary: Arc::from(""),
+                    content_html: None,
+                },
+                effect: effect_phrase(notice, self.model.as_of),
+                summary_tail: summary_tail(self.summary(index)),
+            }
+        })
     }
 
     /// When a feed of these notices was last updated: the newest publication date, else the
@@ -990,11 +1029,10 @@ impl ViewBuilder<'_> {
                 if let Some(status) = appearance.row.and_then(|r| notice.modification_status(r)) {
                     said.push_str(&format!(", status {status}"));
                 }
-                said.push_str(&effect_phrase(notice, self.model.as_of));
-                self.feed_entry(
-                    appearance.notice,
-                    join_summary(&said, self.summary(appearance.notice)),
-                )
+                let shared = self.feed_notice(appearance.notice);
+                said.push_str(&shared.effect);
+                said.push_str(&shared.summary_tail);
+                self.feed_entry(appearance.notice, said.into())
             })
             .collect();
         let title = match &modification.title {
@@ -1036,11 +1074,10 @@ impl ViewBuilder<'_> {
                     Some(version) => format!("Sets {label} to version {version}"),
                     None => format!("Changes {label}"),
                 };
-                said.push_str(&effect_phrase(notice, self.model.as_of));
-                self.feed_entry(
-                    entry.notice,
-                    join_summary(&said, self.summary(entry.notice)),
-                )
+                let shared = self.feed_notice(entry.notice);
+                said.push_str(&shared.effect);
+                said.push_str(&shared.summary_tail);
+                self.feed_entry(entry.notice, said.into())
             })
             .collect();
         FeedView {
@@ -1077,8 +1114,19 @@ fn effect_phrase(notice: &Notice, as_of: NaiveDate) -> String {
 /// entry links the notice, and a site of 10,000 notices has some 65,000 such entries.
 const ITEM_FEED_SUMMARY_CHARS: usize = 200;
 
-/// What a feed entry says about its subject, followed by the notice's own summary (clipped).
-fn join_summary(said: &str, summary: &str) -> Arc<str> {
+/// What a notice's entry in a modification's or a document's feed shares with its other entries.
+struct FeedNotice {
+    /// The entry without its summary.
+    entry: FeedEntryView,
+    /// When it takes effect ([`effect_phrase`]).
+    effect: String,
+    /// Its summary as the entries repeat it ([`summary_tail`]).
+    summary_tail: String,
+}
+
+/// A notice's summary as a feed entry repeats it after what it says about its subject: a space
+/// and the summary clipped, or nothing.
+fn summary_tail(summary: &str) -> String {
     let clipped = clip(summary, ITEM_FEED_SUMMARY_CHARS);
     let ellipsis = if clipped.len() < summary.len() {
         "…"
@@ -1086,10 +1134,16 @@ fn join_summary(said: &str, summary: &str) -> Arc<str> {
         ""
     };
     if clipped.is_empty() {
-        Arc::from(said)
+        String::new()
     } else {
-        Arc::from(format!("{said} {clipped}{ellipsis}"))
+        format!(" {clipped}{ellipsis}")
     }
+}
+
+/// What a feed entry says about its subject, followed by the notice's own summary (clipped).
+#[cfg(test)]
+fn join_summary(said: &str, summary: &str) -> Arc<str> {
+    format!("{said}{}", summary_tail(summary)).into()
 }
 
 /// The first `limit` characters of `text`, cut after a word where possible.

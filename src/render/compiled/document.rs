@@ -144,7 +144,7 @@ fn history_row(out: &mut Out, row: &HistoryRowView) {
         out.raw("<span aria-hidden=\"true\">—</span><span class=\"visually-hidden\">none</span>");
     } else {
         out.raw("<ul class=\"inline-list\">");
-        for m in &row.modifications {
+        for m in row.modifications.iter() {
             out.raw("<li><a href=\"");
             out.text(&m.url);
             out.raw("\">");
