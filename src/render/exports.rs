@@ -4,6 +4,7 @@
 //! model's), so the same content gives the same bytes, and each file is made in one pass over
 //! what it lists.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::io::{self, Write};
 
@@ -96,6 +97,36 @@ impl<'a> Header<'a> {
     }
 }
 
+/// The permalink of every notice, by index: the exports name each notice many times.
+fn notice_permalinks(views: &ViewBuilder<'_>) -> Vec<String> {
+    views
+        .model
+        .notices
+        .iter()
+        .map(|n| views.urls.notice_permalink(n.slug()))
+        .collect()
+}
+
+/// The label and permalink of every document of the registry, by index.
+fn document_names(views: &ViewBuilder<'_>) -> Vec<(String, String)> {
+    views
+        .model
+        .documents
+        .iter()
+        .map(|d| (d.label(), views.urls.document_permalink(&d.id)))
+        .collect()
+}
+
+/// The permalink of every modification, in the model's order.
+fn modification_permalinks(views: &ViewBuilder<'_>) -> Vec<String> {
+    views
+        .model
+        .modifications
+        .keys()
+        .map(|key| views.urls.permalink(&Urls::modification_path(key)))
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // /api/releases.json
 
@@ -128,7 +159,7 @@ struct NoticeExport<'a> {
 struct NoticeModificationExport<'a> {
     id: &'a str,
     key: &'a str,
-    url: String,
+    url: Cow<'a, str>,
     title: Option<&'a str>,
     part: Option<u32>,
     status: Option<&'a str>,
@@ -137,8 +168,8 @@ struct NoticeModificationExport<'a> {
 #[derive(Serialize)]
 struct NoticeDocumentExport<'a> {
     id: &'a str,
-    label: String,
-    url: String,
+    label: &'a str,
+    url: &'a str,
     title: &'a str,
     version: Option<&'a str>,
     codeworks: Option<bool>,
@@ -161,6 +192,8 @@ pub fn write_releases_json<W: Write>(
     out: &mut W,
 ) -> io::Result<()> {
     let model = views.model;
+    let modification_urls = modification_permalinks(views);
+    let document_names = document_names(views);
     let notices = model.notices.iter().enumerate().map(|(index, notice)| {
         let source = &notice.source;
         let modifications = source
@@ -173,7 +206,10 @@ pub fn write_releases_json<W: Write>(
                 NoticeModificationExport {
                     id: &row.id,
                     key: key.as_str(),
-                    url: views.urls.permalink(&Urls::modification_path(key)),
+                    url: match model.modifications.position(key) {
+                        Some(position) => Cow::Borrowed(modification_urls[position].as_str()),
+                        None => Cow::Owned(views.urls.permalink(&Urls::modification_path(key))),
+                    },
                     title: row.title.as_deref().or_else(|| {
                         model
                             .modifications
@@ -189,10 +225,11 @@ pub fn write_releases_json<W: Write>(
             .documents()
             .map(|(d, row)| {
                 let document = &model.documents[d];
+                let (label, url) = &document_names[d];
                 NoticeDocumentExport {
                     id: &document.id,
-                    label: document.label(),
-                    url: views.urls.document_permalink(&document.id),
+                    label,
+                    url,
                     title: row.title.as_deref().unwrap_or(&document.title),
                     version: row.version.as_deref(),
                     codeworks: row.codeworks,
@@ -263,7 +300,7 @@ struct RelatedExport<'a> {
 #[derive(Serialize)]
 struct AppearanceExport<'a> {
     slug: &'a str,
-    url: String,
+    url: &'a str,
     relation: &'static str,
     part: Option<u32>,
     status: Option<&'a str>,
@@ -285,6 +322,7 @@ pub fn write_modifications_json<W: Write>(
     out: &mut W,
 ) -> io::Result<()> {
     let model = views.model;
+    let notice_urls = notice_permalinks(views);
     let modifications = model.modifications.values().map(|modification| {
         let page = modification.page.as_deref();
         let key = &modification.key;
@@ -324,7 +362,7 @@ pub fn write_modifications_json<W: Write>(
                     let notice = &model.notices[appearance.notice];
                     AppearanceExport {
                         slug: notice.slug(),
-                        url: views.urls.notice_permalink(notice.slug()),
+                        url: &notice_urls[appearance.notice],
                         relation: appearance.relation.key(),
                         part: appearance
                             .row
@@ -416,11 +454,7 @@ pub fn write_documents_json<W: Write>(
     let model = views.model;
     let as_of = model.as_of;
     // A notice changes some six documents: its URL and its modifications are made once.
-    let notice_urls: Vec<String> = model
-        .notices
-        .iter()
-        .map(|n| views.urls.notice_permalink(n.slug()))
-        .collect();
+    let notice_urls = notice_permalinks(views);
     let keys_of: Vec<Vec<&str>> = model
         .notices
         .iter()
