@@ -30,6 +30,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use secsite::content::suggest_slug;
+use secsite::render::dates::MONTHS;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -495,21 +496,6 @@ struct Corpus {
     pool: Vec<PoolModification>,
     notices: Vec<Notice>,
 }
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 const NEWS_TOPICS: [&str; 16] = [
     "the SEC Modcast",

@@ -66,15 +66,11 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView) {
                 Some(version) => out.text(version),
                 None => out.raw("Not stated"),
             }
-            out.raw("</dd></div>\n<div><dt>In effect since</dt><dd><time datetime=\"");
-            out.text(&current.since.iso);
-            out.raw("\">");
-            out.text(&current.since.display);
-            out.raw("</time></dd></div>\n<div><dt>Set by</dt><dd><a href=\"");
-            out.text(&current.notice.url);
-            out.raw("\">");
-            out.text(&current.notice.title);
-            out.raw("</a></dd></div>\n</dl>\n");
+            out.raw("</dd></div>\n<div><dt>In effect since</dt><dd>");
+            out.time(&current.since);
+            out.raw("</dd></div>\n<div><dt>Set by</dt><dd>");
+            out.link(&current.notice.url, &current.notice.title);
+            out.raw("</dd></div>\n</dl>\n");
         }
         None => {
             out.raw(if document.history.is_empty() {
@@ -117,12 +113,9 @@ fn history_row(out: &mut Out, row: &HistoryRowView) {
     if row.upcoming {
         out.raw(" <span class=\"badge upcoming\">Upcoming</span>");
     }
-    out.raw("</th>\n<td><time datetime=\"");
-    let day = notice.effective.as_ref().unwrap_or(&notice.date);
-    out.text(&day.iso);
-    out.raw("\">");
-    out.text(&day.display);
-    out.raw("</time></td>\n<td>");
+    out.raw("</th>\n<td>");
+    out.time(notice.effective.as_ref().unwrap_or(&notice.date));
+    out.raw("</td>\n<td>");
     if row.title.is_empty() {
         out.not_stated();
     } else {
@@ -133,23 +126,17 @@ fn history_row(out: &mut Out, row: &HistoryRowView) {
         Some(version) => out.text(version),
         None => out.not_stated(),
     }
-    out.raw("</td>\n<td class=\"flag\">");
-    out.flag(row.codeworks);
-    out.raw("</td>\n<td class=\"flag\">");
-    out.flag(row.modification);
-    out.raw("</td>\n<td class=\"flag\">");
-    out.flag(row.designation);
-    out.raw("</td>\n<td>");
+    out.raw("</td>\n");
+    out.flag_cells(row.codeworks, row.modification, row.designation);
+    out.raw("<td>");
     if row.modifications.is_empty() {
         out.raw("<span aria-hidden=\"true\">—</span><span class=\"visually-hidden\">none</span>");
     } else {
         out.raw("<ul class=\"inline-list\">");
         for m in row.modifications.iter() {
-            out.raw("<li><a href=\"");
-            out.text(&m.url);
-            out.raw("\">");
-            out.text(&m.id);
-            out.raw("</a></li>");
+            out.raw("<li>");
+            out.link(&m.url, &m.id);
+            out.raw("</li>");
         }
         out.raw("</ul>");
     }

@@ -1,6 +1,6 @@
 //! The twin of `feed.xml`: an Atom feed (the site's, a modification's, a document's).
 
-use super::{Chrome, Out, stated};
+use super::{Chrome, Out};
 use crate::render::views::FeedView;
 
 /// Renders a feed as `feed.xml` does.
@@ -19,11 +19,7 @@ pub(super) fn render(chrome: &Chrome<'_>, feed: &FeedView) -> String {
     out.raw("</id>\n  <title>");
     out.text(&feed.title);
     out.raw("</title>\n");
-    if stated(&feed.subtitle) {
-        out.raw("  <subtitle>");
-        out.text(feed.subtitle.as_deref().unwrap_or_default());
-        out.raw("</subtitle>\n");
-    }
+    out.stated_in("  <subtitle>", &feed.subtitle, "</subtitle>\n");
     out.raw("  <updated>");
     out.text(&feed.updated);
     out.raw("</updated>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"");

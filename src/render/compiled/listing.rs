@@ -1,6 +1,6 @@
 //! The twin of `releases.html`: one page of the list of every notice, newest first.
 
-use super::{BasePage, Chrome, Out, base, stated};
+use super::{BasePage, Chrome, Out, base};
 use crate::render::views::{NoticeLinkView, PaginatorView, Shared};
 
 /// Renders a listing page as `releases.html` does.
@@ -84,11 +84,9 @@ fn content(
 }
 
 fn item(out: &mut Out, n: &NoticeLinkView) {
-    out.raw("<li class=\"notice-item\">\n<h2 class=\"notice-title\"><a href=\"");
-    out.text(&n.url);
-    out.raw("\">");
-    out.text(&n.title);
-    out.raw("</a></h2>\n<p class=\"notice-meta\"><span class=\"badge kind kind-");
+    out.raw("<li class=\"notice-item\">\n<h2 class=\"notice-title\">");
+    out.link(&n.url, &n.title);
+    out.raw("</h2>\n<p class=\"notice-meta\"><span class=\"badge kind kind-");
     out.text(n.kind.key);
     out.raw("\">");
     out.text(n.kind.label);
@@ -96,32 +94,20 @@ fn item(out: &mut Out, n: &NoticeLinkView) {
     if n.upcoming {
         out.raw(" <span class=\"badge upcoming\">Upcoming</span>");
     }
-    out.raw("\n<span>Published <time datetime=\"");
-    out.text(&n.date.iso);
-    out.raw("\">");
-    out.text(&n.date.display);
-    out.raw("</time></span>");
+    out.raw("\n<span>Published ");
+    out.time(&n.date);
+    out.raw("</span>");
     if let Some(effective) = &n.effective {
         out.raw(if n.upcoming {
-            "\n<span>Takes effect <time datetime=\""
+            "\n<span>Takes effect "
         } else {
-            "\n<span>Effective <time datetime=\""
+            "\n<span>Effective "
         });
-        out.text(&effective.iso);
-        out.raw("\">");
-        out.text(&effective.display);
-        out.raw("</time></span>");
-    }
-    if stated(&n.release) {
-        out.raw("\n<span>");
-        out.text(n.release.as_deref().unwrap_or_default());
+        out.time(effective);
         out.raw("</span>");
     }
-    if stated(&n.sec_version) {
-        out.raw("\n<span>SEC version ");
-        out.text(n.sec_version.as_deref().unwrap_or_default());
-        out.raw("</span>");
-    }
+    out.stated_in("\n<span>", &n.release, "</span>");
+    out.stated_in("\n<span>SEC version ", &n.sec_version, "</span>");
     out.raw("</p>\n");
     if !n.summary.is_empty() {
         out.raw("<p class=\"notice-summary\">");

@@ -17,8 +17,8 @@ mod notice;
 use std::fmt::Write as _;
 
 use super::views::{
-    DocumentView, FeedView, ModificationSummaryView, ModificationView, NoticeLinkView, NoticeView,
-    PaginatorView, Shared, SiteView,
+    DateView, DocumentView, FeedView, ModificationSummaryView, ModificationView, NoticeLinkView,
+    NoticeView, PaginatorView, Shared, SiteView,
 };
 
 /// A page one of the compiled templates can render, with the data its template receives.
@@ -128,6 +128,61 @@ impl Out {
     /// Tera's `{{ value | lower | replace(from=" ", to="-") }}`: a CSS class made of a label.
     fn class_of(&mut self, label: &str) {
         self.text(&label.to_lowercase().replace(' ', "-"));
+    }
+
+    /// `<time datetime="2020-11-29">29 November 2020</time>`.
+    fn time(&mut self, date: &DateView) {
+        self.raw("<time datetime=\"");
+        self.text(&date.iso);
+        self.raw("\">");
+        self.text(&date.display);
+        self.raw("</time>");
+    }
+
+    /// `before`, the value and `after`, if the value is stated (Tera's `{% if value %}`).
+    fn stated_in(&mut self, before: &str, value: &Option<String>, after: &str) {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            self.raw(before);
+            self.text(value);
+            self.raw(after);
+        }
+    }
+
+    /// A modification's status as a badge, or `—` when not stated.
+    fn status_badge(&mut self, status: Option<&str>) {
+        match status.filter(|s| !s.is_empty()) {
+            Some(status) => {
+                self.raw("<span class=\"badge status status-");
+                self.class_of(status);
+                self.raw("\">");
+                self.text(status);
+                self.raw("</span>");
+            }
+            None => self.not_stated(),
+        }
+    }
+
+    /// `<a href="url">text</a>`.
+    fn link(&mut self, url: &str, text: &str) {
+        self.raw("<a href=\"");
+        self.text(url);
+        self.raw("\">");
+        self.text(text);
+        self.raw("</a>");
+    }
+
+    /// The three flag cells of a document row: on CodeWorks, SEC modification, BEIS designation.
+    fn flag_cells(
+        &mut self,
+        codeworks: Option<bool>,
+        modification: Option<bool>,
+        designation: Option<bool>,
+    ) {
+        for flag in [codeworks, modification, designation] {
+            self.raw("<td class=\"flag\">");
+            self.flag(flag);
+            self.raw("</td>\n");
+        }
     }
 
     /// The cell of a value that is not stated.
@@ -243,11 +298,9 @@ fn base(chrome: &Chrome<'_>, page: &BasePage<'_>, capacity: usize) -> String {
     (page.content)(&mut out);
     out.raw("\n</main>\n<footer class=\"site-footer\">\n<div class=\"wrap\">\n<p>");
     out.text(&site.title);
-    out.raw(". Information as at <time datetime=\"");
-    out.text(&site.build_date.iso);
-    out.raw("\">");
-    out.text(&site.build_date.display);
-    out.raw("</time>.</p>\n<ul class=\"footer-links\">\n<li><a href=\"");
+    out.raw(". Information as at ");
+    out.time(&site.build_date);
+    out.raw(".</p>\n<ul class=\"footer-links\">\n<li><a href=\"");
     out.text(&site.feed_url);
     out.raw("\">Atom feed</a></li>\n<li><a href=\"");
     out.text(&site.calendar_url);

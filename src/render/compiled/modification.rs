@@ -20,11 +20,7 @@ pub(super) fn render(chrome: &Chrome<'_>, modification: &ModificationView) -> St
         out.text(&modification.id);
         out.raw(": ");
         out.text(&modification.title);
-        if stated(&modification.status) {
-            out.raw(" (");
-            out.text(modification.status.as_deref().unwrap_or_default());
-            out.raw(")");
-        }
+        out.stated_in(" (", &modification.status, ")");
     };
     let content = |out: &mut Out| content(out, chrome, modification);
     base(
@@ -92,11 +88,9 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, modification: &ModificationView) 
         out.text(id);
         out.raw(":</p>\n<ul class=\"doc-list\">\n");
         for d in &modification.documents {
-            out.raw("<li><a href=\"");
-            out.text(&d.url);
-            out.raw("\">");
-            out.text(&d.label);
-            out.raw("</a> <span class=\"doc-title\">");
+            out.raw("<li>");
+            out.link(&d.url, &d.label);
+            out.raw(" <span class=\"doc-title\">");
             out.text(&d.title);
             out.raw("</span></li>\n");
         }
@@ -118,29 +112,25 @@ fn facts(out: &mut Out, modification: &ModificationView) {
         return;
     }
     out.raw("\n<dl class=\"facts\">\n");
-    if let Some(status) = modification.status.as_deref().filter(|s| !s.is_empty()) {
-        out.raw("<div><dt>Status</dt><dd><span class=\"badge status status-");
-        out.class_of(status);
-        out.raw("\">");
-        out.text(status);
-        out.raw("</span></dd></div>\n");
-    }
-    if let Some(route) = modification.route.as_deref().filter(|s| !s.is_empty()) {
-        out.raw("<div><dt>Route</dt><dd>");
-        out.text(route);
+    if stated(&modification.status) {
+        out.raw("<div><dt>Status</dt><dd>");
+        out.status_badge(modification.status.as_deref());
         out.raw("</dd></div>\n");
     }
-    if let Some(proposer) = modification.proposer.as_deref().filter(|s| !s.is_empty()) {
-        out.raw("<div><dt>Proposer</dt><dd>");
-        out.text(proposer);
-        out.raw("</dd></div>\n");
-    }
+    out.stated_in(
+        "<div><dt>Route</dt><dd>",
+        &modification.route,
+        "</dd></div>\n",
+    );
+    out.stated_in(
+        "<div><dt>Proposer</dt><dd>",
+        &modification.proposer,
+        "</dd></div>\n",
+    );
     if let Some(raised) = raised {
-        out.raw("<div><dt>Raised</dt><dd><time datetime=\"");
-        out.text(&raised.iso);
-        out.raw("\">");
-        out.text(&raised.display);
-        out.raw("</time></dd></div>\n");
+        out.raw("<div><dt>Raised</dt><dd>");
+        out.time(raised);
+        out.raw("</dd></div>\n");
     }
     if !modification.aliases.is_empty() {
         out.raw("<div><dt>Also known as</dt><dd>");
@@ -153,11 +143,7 @@ fn facts(out: &mut Out, modification: &ModificationView) {
             out.raw("<li>");
             match related.url.as_deref().filter(|u| !u.is_empty()) {
                 Some(url) => {
-                    out.raw("<a href=\"");
-                    out.text(url);
-                    out.raw("\">");
-                    out.text(&related.id);
-                    out.raw("</a>");
+                    out.link(url, &related.id);
                 }
                 None => out.text(&related.id),
             }
@@ -170,11 +156,9 @@ fn facts(out: &mut Out, modification: &ModificationView) {
 
 fn notice_row(out: &mut Out, row: &ModificationNoticeView) {
     let notice = &row.notice;
-    out.raw("<tr>\n<th scope=\"row\"><a href=\"");
-    out.text(&notice.url);
-    out.raw("\">");
-    out.text(&notice.title);
-    out.raw("</a> <span class=\"badge kind kind-");
+    out.raw("<tr>\n<th scope=\"row\">");
+    out.link(&notice.url, &notice.title);
+    out.raw(" <span class=\"badge kind kind-");
     out.text(notice.kind.key);
     out.raw("\">");
     out.text(notice.kind.label);
@@ -195,28 +179,13 @@ fn notice_row(out: &mut Out, row: &ModificationNoticeView) {
         None => out.not_stated(),
     }
     out.raw("</td>\n<td>");
-    match row.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(status) => {
-            out.raw("<span class=\"badge status status-");
-            out.class_of(status);
-            out.raw("\">");
-            out.text(status);
-            out.raw("</span>");
-        }
-        None => out.not_stated(),
-    }
-    out.raw("</td>\n<td><time datetime=\"");
-    out.text(&notice.date.iso);
-    out.raw("\">");
-    out.text(&notice.date.display);
-    out.raw("</time></td>\n<td>");
+    out.status_badge(row.status.as_deref());
+    out.raw("</td>\n<td>");
+    out.time(&notice.date);
+    out.raw("</td>\n<td>");
     match &notice.effective {
         Some(effective) => {
-            out.raw("<time datetime=\"");
-            out.text(&effective.iso);
-            out.raw("\">");
-            out.text(&effective.display);
-            out.raw("</time>");
+            out.time(effective);
         }
         None => out.not_stated(),
     }

@@ -49,23 +49,12 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, modifications: &[ModificationSumm
     out.raw(super::plural(modifications.len()));
     out.raw(", sorted by id</caption>\n<thead>\n<tr><th scope=\"col\">Modification</th><th scope=\"col\">Title</th><th scope=\"col\">Status</th><th scope=\"col\">Implemented by</th></tr>\n</thead>\n<tbody>\n");
     for m in modifications {
-        out.raw("<tr>\n<th scope=\"row\"><a href=\"");
-        out.text(&m.url);
-        out.raw("\">");
-        out.text(&m.id);
-        out.raw("</a></th>\n<td>");
+        out.raw("<tr>\n<th scope=\"row\">");
+        out.link(&m.url, &m.id);
+        out.raw("</th>\n<td>");
         out.text(&m.title);
         out.raw("</td>\n<td>");
-        match m.status.as_deref().filter(|s| !s.is_empty()) {
-            Some(status) => {
-                out.raw("<span class=\"badge status status-");
-                out.class_of(status);
-                out.raw("\">");
-                out.text(status);
-                out.raw("</span>");
-            }
-            None => out.not_stated(),
-        }
+        out.status_badge(m.status.as_deref());
         out.raw("</td>\n<td>");
         if m.implemented_by.is_empty() {
             out.raw(
@@ -83,11 +72,9 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, modifications: &[ModificationSumm
                 }
                 out.raw("</a>");
                 if let Some(effective) = &notice.effective {
-                    out.raw(" (<time datetime=\"");
-                    out.text(&effective.iso);
-                    out.raw("\">");
-                    out.text(&effective.display);
-                    out.raw("</time>)");
+                    out.raw(" (");
+                    out.time(effective);
+                    out.raw(")");
                 }
                 out.raw("</li>");
             }

@@ -1,6 +1,6 @@
 //! The twin of `release.html`: a notice's own page.
 
-use super::{BasePage, Chrome, Out, base, breadcrumbs, plural, stated};
+use super::{BasePage, Chrome, Out, base, breadcrumbs, plural};
 use crate::render::views::{NoticeLinkView, NoticeView};
 
 /// Renders a notice page as `release.html` does.
@@ -60,11 +60,9 @@ fn content(
     out.text(link.kind.key);
     out.raw("\">");
     out.text(link.kind.label);
-    out.raw("</span></dd></div>\n<div><dt>Published</dt><dd><time datetime=\"");
-    out.text(&link.date.iso);
-    out.raw("\">");
-    out.text(&link.date.display);
-    out.raw("</time></dd></div>\n");
+    out.raw("</span></dd></div>\n<div><dt>Published</dt><dd>");
+    out.time(&link.date);
+    out.raw("</dd></div>\n");
     if let Some(effective) = &link.effective {
         out.raw("<div><dt>");
         out.raw(if link.upcoming {
@@ -72,35 +70,26 @@ fn content(
         } else {
             "Effective"
         });
-        out.raw("</dt><dd><time datetime=\"");
-        out.text(&effective.iso);
-        out.raw("\">");
-        out.text(&effective.display);
-        out.raw("</time>");
+        out.raw("</dt><dd>");
+        out.time(effective);
         if link.upcoming {
             out.raw(" <span class=\"badge upcoming\">Upcoming</span>");
         }
         out.raw("</dd></div>\n");
     }
-    if stated(&link.release) {
-        out.raw("<div><dt>Release</dt><dd>");
-        out.text(link.release.as_deref().unwrap_or_default());
-        out.raw("</dd></div>\n");
-    }
-    if stated(&link.sec_version) {
-        out.raw("<div><dt>SEC version</dt><dd>");
-        out.text(link.sec_version.as_deref().unwrap_or_default());
-        out.raw("</dd></div>\n");
-    }
+    out.stated_in("<div><dt>Release</dt><dd>", &link.release, "</dd></div>\n");
+    out.stated_in(
+        "<div><dt>SEC version</dt><dd>",
+        &link.sec_version,
+        "</dd></div>\n",
+    );
     out.raw("</dl>\n");
     if let (Some(log_url), Some(effective)) = (&notice.log_url, &link.effective) {
         out.raw("<p class=\"log-link\"><a href=\"");
         out.text(log_url);
-        out.raw("\">The Document Log as at <time datetime=\"");
-        out.text(&effective.iso);
-        out.raw("\">");
-        out.text(&effective.display);
-        out.raw("</time></a>, the day this ");
+        out.raw("\">The Document Log as at ");
+        out.time(effective);
+        out.raw("</a>, the day this ");
         out.text(&link.kind.label.to_lowercase());
         out.raw(if link.upcoming {
             " takes effect.</p>\n"
@@ -155,11 +144,9 @@ fn modifications(out: &mut Out, notice: &NoticeView) {
     out.raw(plural(count));
     out.raw(", in the order the notice lists them</caption>\n<thead>\n<tr><th scope=\"col\">Modification</th><th scope=\"col\">Title</th><th scope=\"col\">Part</th><th scope=\"col\">Status</th></tr>\n</thead>\n<tbody>\n");
     for m in &notice.modifications {
-        out.raw("<tr>\n<th scope=\"row\"><a href=\"");
-        out.text(&m.url);
-        out.raw("\">");
-        out.text(&m.id);
-        out.raw("</a></th>\n<td>");
+        out.raw("<tr>\n<th scope=\"row\">");
+        out.link(&m.url, &m.id);
+        out.raw("</th>\n<td>");
         out.text(&m.title);
         out.raw("</td>\n<td>");
         match m.part {
@@ -167,16 +154,7 @@ fn modifications(out: &mut Out, notice: &NoticeView) {
             None => out.not_stated(),
         }
         out.raw("</td>\n<td>");
-        match m.status.as_deref().filter(|s| !s.is_empty()) {
-            Some(status) => {
-                out.raw("<span class=\"badge status status-");
-                out.class_of(status);
-                out.raw("\">");
-                out.text(status);
-                out.raw("</span>");
-            }
-            None => out.not_stated(),
-        }
+        out.status_badge(m.status.as_deref());
         out.raw("</td>\n</tr>\n");
     }
     out.raw("</tbody>\n</table>\n</div>\n</section>\n");
@@ -197,11 +175,9 @@ fn documents(out: &mut Out, notice: &NoticeView) {
     }
     out.raw("</tr>\n</thead>\n<tbody>\n");
     for d in &notice.documents {
-        out.raw("<tr>\n<th scope=\"row\"><a href=\"");
-        out.text(&d.url);
-        out.raw("\">");
-        out.text(&d.label);
-        out.raw("</a></th>\n<td>");
+        out.raw("<tr>\n<th scope=\"row\">");
+        out.link(&d.url, &d.label);
+        out.raw("</th>\n<td>");
         out.text(&d.title);
         out.raw("</td>\n");
         if notice.has_versions {
@@ -213,13 +189,7 @@ fn documents(out: &mut Out, notice: &NoticeView) {
             out.raw("</td>\n");
         }
         if notice.has_flags {
-            out.raw("<td class=\"flag\">");
-            out.flag(d.codeworks);
-            out.raw("</td>\n<td class=\"flag\">");
-            out.flag(d.modification);
-            out.raw("</td>\n<td class=\"flag\">");
-            out.flag(d.designation);
-            out.raw("</td>\n");
+            out.flag_cells(d.codeworks, d.modification, d.designation);
         }
         out.raw("</tr>\n");
     }
