@@ -107,14 +107,20 @@ END {
         }
         sw[n] = median(wall[n SUBSEP "secsite"])
         fl[n] = median(wall[n SUBSEP "floor"])
+        sc[n] = median(cpu[n SUBSEP "secsite"])
+        fc[n] = median(cpu[n SUBSEP "floor"])
     }
     print ""
     for (i = 2; i <= ns; i++) {
         a = s[i - 1]; b = s[i]
         if (sw[a] > 0 && sw[b] != "")
-            printf "secsite %s/%s notices: %.1f× the wall time for %.0f× the notices", b, a, sw[b] / sw[a], b / a
+            printf "secsite %s/%s notices: %.1f× the wall time (%.1f× the CPU time) for %.0f× the notices", b, a, sw[b] / sw[a], (sc[a] > 0 ? sc[b] / sc[a] : 0), b / a
         if (fl[a] > 0 && fl[b] != "")
-            printf " (floor: %.1f×)", fl[b] / fl[a]
+            printf " (floor: %.1f×, %.1f×)", fl[b] / fl[a], (fc[a] > 0 ? fc[b] / fc[a] : 0)
+        # The speed of the machine drifts between the sizes, which are minutes apart; the floor
+        # drifts with it, so the growth of secsite divided by that of the floor is steadier.
+        if (sw[a] > 0 && sw[b] != "" && fl[a] > 0 && fl[b] != "")
+            printf "; secsite grew %.2f times as much as the floor", (sw[b] / sw[a]) / (fl[b] / fl[a])
         if (sw[a] > 0 && sw[b] != "") print ""
     }
 }' "$1"
