@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use compiled::{Chrome, CompiledPage};
+use compiled::{Chrome, CompiledPage, TwinCache};
 use rayon::prelude::*;
 use tera::Context;
 
@@ -251,6 +251,7 @@ pub struct Renderer<'a> {
     views: ViewBuilder<'a>,
     site: tera::Value,
     site_view: SiteView,
+    twins: TwinCache,
     newest_first: Vec<usize>,
     listing_pages: usize,
 }
@@ -282,6 +283,7 @@ impl<'a> Renderer<'a> {
             ),
             site,
             site_view,
+            twins: TwinCache::new(model.notices.len()),
             newest_first,
             listing_pages,
         }
@@ -342,6 +344,7 @@ impl<'a> Renderer<'a> {
             templates: self.templates,
             site: &self.site,
             site_view: &self.site_view,
+            twins: &self.twins,
             builder: &self.views,
             config: self.config,
             bodies: self.bodies,
@@ -534,6 +537,7 @@ struct PageRenderer<'a> {
     templates: &'a Templates,
     site: &'a tera::Value,
     site_view: &'a SiteView,
+    twins: &'a TwinCache,
     builder: &'a ViewBuilder<'a>,
     config: &'a Config,
     bodies: &'a Bodies,
@@ -590,6 +594,7 @@ impl PageRenderer<'_> {
                 site: self.site_view,
                 nav,
                 page_url: &page_url,
+                cache: self.twins,
             };
             return Ok((output_path_of(site_path), compiled::render(&twin, &chrome)));
         }

@@ -771,6 +771,9 @@ pub struct CurrentVersionView {
 /// One release's change to a document.
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryRowView {
+    /// Which notice: the compiled template keeps what a notice's rows share by it.
+    #[serde(skip)]
+    pub(super) notice_index: usize,
     pub(super) notice: Shared<NoticeLinkView>,
     pub(super) title: String,
     pub(super) version: Option<String>,
@@ -867,6 +870,7 @@ impl ViewBuilder<'_> {
                 let notice = &self.model.notices[entry.notice];
                 let row = notice.document(entry.row).1;
                 HistoryRowView {
+                    notice_index: entry.notice,
                     notice: self.notice_link(entry.notice),
                     title: row.title.clone().unwrap_or_else(|| document.title.clone()),
                     version: row.version.clone(),

@@ -1,6 +1,6 @@
 //! The twin of `document.html`: one document's history.
 
-use super::{BasePage, Chrome, Out, base, breadcrumbs};
+use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs};
 use crate::render::views::{DocumentView, HistoryRowView};
 
 /// Renders a document page as `document.html` does.
@@ -92,29 +92,28 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView) {
         out.text(&link.label);
         out.raw(", oldest first</caption>\n<thead>\n<tr><th scope=\"col\">Notice</th><th scope=\"col\">Effective</th><th scope=\"col\">Title as printed</th><th scope=\"col\">Version</th><th scope=\"col\">Available on CodeWorks</th><th scope=\"col\">SEC Modification</th><th scope=\"col\">BEIS Designation</th><th scope=\"col\">Modifications</th></tr>\n</thead>\n<tbody>\n");
         for row in &document.history {
-            history_row(out, row);
+            history_row(out, row, chrome.cache);
         }
         out.raw("</tbody>\n</table>\n</div>\n");
     }
     out.raw("\n</section>\n</article>\n");
 }
 
-fn history_row(out: &mut Out, row: &HistoryRowView) {
-    let notice = &row.notice;
+fn history_row(out: &mut Out, row: &HistoryRowView, cache: &TwinCache) {
+    // A notice's link, date and modifications are the same in the history of every document it
+    // changes: written once and copied, rather than gathered again from links spread over memory.
+    let cells = cache.history_cells[row.notice_index].get_or_init(|| HistoryCells::of(row));
     out.raw(if row.upcoming {
-        "<tr class=\"is-upcoming\">\n<th scope=\"row\"><a href=\""
+        "<tr class=\"is-upcoming\">\n<th scope=\"row\">"
     } else {
-        "<tr>\n<th scope=\"row\"><a href=\""
+        "<tr>\n<th scope=\"row\">"
     });
-    out.text(&notice.url);
-    out.raw("\">");
-    out.text(&notice.title);
-    out.raw("</a>");
+    out.raw(cells.link());
     if row.upcoming {
         out.raw(" <span class=\"badge upcoming\">Upcoming</span>");
     }
     out.raw("</th>\n<td>");
-    out.time(notice.effective.as_ref().unwrap_or(&notice.date));
+    out.raw(cells.time());
     out.raw("</td>\n<td>");
     if row.title.is_empty() {
         out.not_stated();
@@ -129,16 +128,55 @@ fn history_row(out: &mut Out, row: &HistoryRowView) {
     out.raw("</td>\n");
     out.flag_cells(row.codeworks, row.modification, row.designation);
     out.raw("<td>");
-    if row.modifications.is_empty() {
-        out.raw("<span aria-hidden=\"true\">—</span><span class=\"visually-hidden\">none</span>");
-    } else {
-        out.raw("<ul class=\"inline-list\">");
-        for m in row.modifications.iter() {
-            out.raw("<li>");
-            out.link(&m.url, &m.id);
-            out.raw("</li>");
-        }
-        out.raw("</ul>");
-    }
+    out.raw(cells.modifications());
     out.raw("</td>\n</tr>\n");
+}
+
+/// The parts of a history row that depend only on its notice: the link, the date it takes effect
+/// (or was published) and the list of its modifications, one text and where each part starts.
+pub(super) struct HistoryCells {
+    text: Box<str>,
+    time_at: usize,
+    modifications_at: usize,
+}
+
+impl HistoryCells {
+    fn of(row: &HistoryRowView) -> Self {
+        let notice = &row.notice;
+        let mut out = Out::with_capacity(512);
+        out.link(&notice.url, &notice.title);
+        let time_at = out.len();
+        out.time(notice.effective.as_ref().unwrap_or(&notice.date));
+        let modifications_at = out.len();
+        if row.modifications.is_empty() {
+            out.raw(
+                "<span aria-hidden=\"true\">—</span><span class=\"visually-hidden\">none</span>",
+            );
+        } else {
+            out.raw("<ul class=\"inline-list\">");
+            for m in row.modifications.iter() {
+                out.raw("<li>");
+                out.link(&m.url, &m.id);
+                out.raw("</li>");
+            }
+            out.raw("</ul>");
+        }
+        HistoryCells {
+            text: out.into_string().into_boxed_str(),
+            time_at,
+            modifications_at,
+        }
+    }
+
+    fn link(&self) -> &str {
+        &self.text[..self.time_at]
+    }
+
+    fn time(&self) -> &str {
+        &self.text[self.time_at..self.modifications_at]
+    }
+
+    fn modifications(&self) -> &str {
+        &self.text[self.modifications_at..]
+    }
 }

@@ -65,6 +65,22 @@ pub(super) struct Chrome<'a> {
     pub(super) site: &'a SiteView,
     pub(super) nav: &'a str,
     pub(super) page_url: &'a str,
+    pub(super) cache: &'a TwinCache,
+}
+
+/// What the compiled templates keep from one page to the next within one build.
+pub(super) struct TwinCache {
+    /// By notice: the cells its row shows in every document history (made on first use).
+    history_cells: Vec<std::sync::OnceLock<document::HistoryCells>>,
+}
+
+impl TwinCache {
+    /// A cache for a site of `notices` notices.
+    pub(super) fn new(notices: usize) -> Self {
+        TwinCache {
+            history_cells: (0..notices).map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
 }
 
 /// Renders `page` as its built-in template would.
@@ -200,6 +216,11 @@ impl Out {
             Some(true) => self.raw(r#"<span class="flag-yes">Yes</span>"#),
             Some(false) => self.raw(r#"<span class="flag-no">No</span>"#),
         }
+    }
+
+    /// How many bytes are written.
+    fn len(&self) -> usize {
+        self.0.len()
     }
 
     fn into_string(self) -> String {
