@@ -575,7 +575,7 @@ impl PageRenderer<'_> {
     }
 
     /// A page whose built-in template has a compiled twin: the twin renders it unless the site
-    /// overrides the template (or `base.html`, which the HTML templates extend).
+    /// changes the template (or `base.html`, which the HTML templates extend); Tera otherwise.
     fn page_with_twin(
         &self,
         twin: CompiledPage<'_>,

@@ -1,7 +1,8 @@
 //! The compiled twins of the built-in templates (release.html, releases.html, modification.html,
-//! modifications.html, document.html, feed.xml and the base.html around them) write the same bytes as Tera. Each site is built
-//! twice: as it is, which uses the twins, and with those templates copied into its templates/
-//! with a Tera comment added (the same template to Tera, but changed, so Tera renders it).
+//! modifications.html, document.html, feed.xml and the base.html around them) write the same bytes
+//! as Tera. Each site is built twice: as it is, which uses the twins, and with those templates
+//! copied into its templates/ with a Tera comment added (the same template to Tera, but changed,
+//! so Tera renders it).
 
 use std::collections::BTreeMap;
 use std::path::Path;
