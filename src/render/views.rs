@@ -153,6 +153,30 @@ impl<T: Serialize> Serialize for Shared<T> {
     }
 }
 
+/// Values by index (by notice, say), each made on first use; the table itself too, so that a
+/// renderer whose pages never ask (the notice pages of one window of a build) costs nothing.
+pub struct LazyTable<T> {
+    len: usize,
+    cells: OnceLock<Box<[OnceLock<T>]>>,
+}
+
+impl<T> LazyTable<T> {
+    /// A table of `len` values, none made yet.
+    pub fn new(len: usize) -> Self {
+        LazyTable {
+            len,
+            cells: OnceLock::new(),
+        }
+    }
+
+    /// Value `index`, made by `make` if it is not yet.
+    pub fn get_or_init(&self, index: usize, make: impl FnOnce() -> T) -> &T {
+        self.cells
+            .get_or_init(|| (0..self.len).map(|_| OnceLock::new()).collect())[index]
+            .get_or_init(make)
+    }
+}
+
 /// A date with its machine-readable and display forms.
 #[derive(Debug, Clone, Serialize)]
 pub struct DateView {
@@ -328,8 +352,8 @@ pub struct ViewBuilder<'a> {
     modification_links: Vec<OnceLock<Shared<ModificationLinkView>>>,
     // The modifications each notice lists, as links: a notice's row appears in the history of
     // every document it changes.
-    notice_modification_links: Vec<OnceLock<Shared<Vec<Shared<ModificationLinkView>>>>>,
-    feed_notices: Vec<OnceLock<FeedNotice>>,
+    notice_modification_links: LazyTable<Shared<Vec<Shared<ModificationLinkView>>>>,
+    feed_notices: LazyTable<FeedNotice>,
 }
 
 impl<'a> ViewBuilder<'a> {
@@ -355,8 +379,8 @@ impl<'a> ViewBuilder<'a> {
             modification_links: (0..model.modifications.len())
                 .map(|_| OnceLock::new())
                 .collect(),
-            notice_modification_links: (0..model.notices.len()).map(|_| OnceLock::new()).collect(),
-            feed_notices: (0..model.notices.len()).map(|_| OnceLock::new()).collect(),
+            notice_modification_links: LazyTable::new(model.notices.len()),
+            feed_notices: LazyTable::new(model.notices.len()),
         }
     }
 
@@ -404,8 +428,8 @@ impl<'a> ViewBuilder<'a> {
         &self,
         index: usize,
     ) -> Shared<Vec<Shared<ModificationLinkView>>> {
-        self.notice_modification_links[index]
-            .get_or_init(|| {
+        self.notice_modification_links
+            .get_or_init(index, || {
                 Shared::new(
                     self.model.notices[index]
                         .modification_keys
@@ -931,8 +955,6 @@ pub struct FeedView {
     pub(super) entries: Vec<FeedEntryView>,
 }
 
-pub use super::dates::rfc3339;
-
 /// The most entries a feed holds.
 pub const FEED_LIMIT: usize = 50;
 
@@ -970,13 +992,13 @@ impl ViewBuilder<'_> {
     /// What every feed entry about notice `index` repeats (a notice is in the feeds of its
     /// modifications and documents), made once.
     fn feed_notice(&self, index: usize) -> &FeedNotice {
-        self.feed_notices[index].get_or_init(|| {
+        self.feed_notices.get_or_init(index, || {
             let notice = &self.model.notices[index];
             let permalink: Arc<str> = self
                 .urls
                 .permalink(&Urls::notice_path(notice.slug()))
                 .into();
-            let published: Arc<str> = rfc3339(notice.source.date).into();
+            let published: Arc<str> = dates::rfc3339(notice.source.date).into();
             FeedNotice {
                 entry: FeedEntryView {
                     id: permalink.clone(),
@@ -996,7 +1018,7 @@ impl ViewBuilder<'_> {
     /// When a feed of these notices was last updated: the newest publication date, else the
     /// build date.
     fn feed_updated(&self, notices: impl Iterator<Item = usize>) -> String {
-        rfc3339(
+        dates::rfc3339(
             notices
                 .map(|i| self.model.notices[i].source.date)
                 .max()
@@ -1144,12 +1166,6 @@ fn summary_tail(summary: &str) -> String {
     }
 }
 
-/// What a feed entry says about its subject, followed by the notice's own summary (clipped).
-#[cfg(test)]
-fn join_summary(said: &str, summary: &str) -> Arc<str> {
-    format!("{said}{}", summary_tail(summary)).into()
-}
-
 /// The first `limit` characters of `text`, cut after a word where possible.
 pub fn clip(text: &str, limit: usize) -> &str {
     match text.char_indices().nth(limit) {
@@ -1174,7 +1190,7 @@ pub struct SitemapUrlView {
 
 #[cfg(test)]
 mod tests {
-    use super::{clip, join_summary, page_window};
+    use super::{clip, page_window, summary_tail};
 
     #[test]
     fn summaries_are_clipped_after_a_word() {
@@ -1183,11 +1199,11 @@ mod tests {
         assert_eq!(clip("one, two three", 6), "one");
         assert_eq!(clip("éééé", 2), "éé");
         let long = "word ".repeat(100);
-        let joined = join_summary("Implements MP1.", &long);
+        let joined = format!("Implements MP1.{}", summary_tail(&long));
         assert!(joined.starts_with("Implements MP1. word word"));
         assert!(joined.ends_with("word…"), "{joined}");
         assert!(joined.chars().count() < 230);
-        assert_eq!(&*join_summary("Lists MP1.", ""), "Lists MP1.");
+        assert_eq!(format!("Lists MP1.{}", summary_tail("")), "Lists MP1.");
     }
 
     #[test]

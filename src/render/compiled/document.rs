@@ -102,7 +102,9 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView) {
 fn history_row(out: &mut Out, row: &HistoryRowView, cache: &TwinCache) {
     // A notice's link, date and modifications are the same in the history of every document it
     // changes: written once and copied, rather than gathered again from links spread over memory.
-    let cells = cache.history_cells[row.notice_index].get_or_init(|| HistoryCells::of(row));
+    let cells = cache
+        .history_cells
+        .get_or_init(row.notice_index, || HistoryCells::of(row));
     out.raw(if row.upcoming {
         "<tr class=\"is-upcoming\">\n<th scope=\"row\">"
     } else {

@@ -18,8 +18,8 @@ mod notice;
 use std::fmt::Write as _;
 
 use super::views::{
-    DateView, DocumentView, FeedView, ModificationSummaryView, ModificationView, NoticeLinkView,
-    NoticeView, PaginatorView, Shared, SiteView,
+    DateView, DocumentView, FeedView, LazyTable, ModificationSummaryView, ModificationView,
+    NoticeLinkView, NoticeView, PaginatorView, Shared, SiteView,
 };
 
 /// A page one of the compiled templates can render, with the data its template receives.
@@ -71,14 +71,14 @@ pub(super) struct Chrome<'a> {
 /// What the compiled templates keep from one page to the next within one build.
 pub(super) struct TwinCache {
     /// By notice: the cells its row shows in every document history (made on first use).
-    history_cells: Vec<std::sync::OnceLock<document::HistoryCells>>,
+    history_cells: LazyTable<document::HistoryCells>,
 }
 
 impl TwinCache {
     /// A cache for a site of `notices` notices.
     pub(super) fn new(notices: usize) -> Self {
         TwinCache {
-            history_cells: (0..notices).map(|_| std::sync::OnceLock::new()).collect(),
+            history_cells: LazyTable::new(notices),
         }
     }
 }
