@@ -2,6 +2,7 @@
 //! the YAML into typed source records, with every problem reported at its file, line and column.
 //! Nothing here knows about cross-references, HTML or templates.
 
+pub mod block_yaml;
 pub mod discover;
 pub mod front_matter;
 pub mod locate;
