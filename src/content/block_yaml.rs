@@ -300,8 +300,14 @@ fn plain(text: &str) -> Option<Value> {
     {
         return None;
     }
+    match text {
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        "null" | "Null" | "NULL" | "~" => return Some(Value::Null),
+        _ => {}
+    }
     let first = text.as_bytes()[0];
-    if (first.is_ascii_alphabetic() || first >= 0x80) && !is_reserved_word(text) {
+    if first.is_ascii_alphabetic() || first >= 0x80 {
         // No number of the core schema starts with a letter (`inf` and `nan` are not finite).
         return Some(Value::String(text.to_owned()));
     }
