@@ -41,9 +41,10 @@ pub fn is_ignored_name(name: &str) -> bool {
 }
 
 /// Lists every `*.md` file under `root/rel_dir` (sub-folders too, so notices can be kept in one
-/// folder a year) with its stamp, sorted by path. A missing folder is empty. Links to files are
+/// folder a year), sorted by path. The walk reads folders only: a file's type comes with its name,
+/// and its stamp is taken when it is read, on every core. A missing folder is empty. Links to files are
 /// followed, links to folders are not, so a link loop cannot hang the walk.
-pub fn list_markdown(root: &Path, rel_dir: &str) -> (Vec<(PathBuf, Stamp)>, Vec<Diagnostic>) {
+pub fn list_markdown(root: &Path, rel_dir: &str) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let dir = root.join(rel_dir);
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
@@ -109,6 +110,15 @@ pub fn list_markdown(root: &Path, rel_dir: &str) -> (Vec<(PathBuf, Stamp)>, Vec<
         if !is_markdown {
             continue;
         }
+        let file_type = entry.file_type();
+        if file_type.is_file() {
+            files.push(relative(root, entry.path()));
+            continue;
+        }
+        if file_type.is_dir() {
+            continue;
+        }
+        // A link (to a file, the folders were skipped above) or a pipe, socket or device.
         let metadata = match std::fs::metadata(entry.path()) {
             Ok(metadata) => metadata,
             Err(error) => {
@@ -121,7 +131,7 @@ pub fn list_markdown(root: &Path, rel_dir: &str) -> (Vec<(PathBuf, Stamp)>, Vec<
             }
         };
         if metadata.is_file() {
-            files.push((relative(root, entry.path()), stamp_of(&metadata)));
+            files.push(relative(root, entry.path()));
         } else if !metadata.is_dir() {
             diagnostics.push(
                 Diagnostic::warning(
@@ -145,8 +155,8 @@ pub fn stamp_of(metadata: &std::fs::Metadata) -> Stamp {
 /// a mistake, and reading it all would only use memory.
 pub const MAX_SOURCE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// Reads `root/rel_path` as UTF-8 text.
-pub fn read_source(root: &Path, rel_path: &Path) -> Result<SourceFile, Diagnostic> {
+/// Reads `root/rel_path` as UTF-8 text, with the stamp of the file read.
+pub fn read_source(root: &Path, rel_path: &Path) -> Result<(SourceFile, Stamp), Diagnostic> {
     use std::io::Read as _;
     let unreadable = |error: std::io::Error| {
         let help = if error.kind() == std::io::ErrorKind::PermissionDenied {
@@ -188,7 +198,7 @@ pub fn read_source(root: &Path, rel_path: &Path) -> Result<SourceFile, Diagnosti
         )
         .with_help("split it, or move large files to static/"));
     }
-    decode_source(rel_path, bytes)
+    decode_source(rel_path, bytes).map(|file| (file, stamp_of(&metadata)))
 }
 
 /// Turns the bytes of `rel_path` into a source file: they must be UTF-8 text, not binary.

@@ -106,52 +106,48 @@ impl ContentStore {
         let Some(section) = section_of(path) else {
             return;
         };
-        let absolute = self.root.join(path);
-        match std::fs::metadata(&absolute) {
-            Ok(metadata) if metadata.is_file() => {
-                let parsed = parse_file(&self.root, path, section);
-                self.files.insert(
-                    path.to_path_buf(),
-                    Cached {
-                        stamp: stamp_of(&metadata),
-                        parsed,
-                    },
-                );
-            }
-            _ => {
-                self.files.remove(path);
-            }
+        if self.root.join(path).is_file() {
+            let (stamp, parsed) = parse_file(&self.root, path, section);
+            self.files
+                .insert(path.to_path_buf(), Cached { stamp, parsed });
+        } else {
+            self.files.remove(path);
         }
     }
 
     fn refresh_all(&mut self) {
         self.refresh_documents();
-        let mut seen: Vec<(PathBuf, Stamp, Section)> = Vec::new();
+        let mut seen: Vec<(PathBuf, Section)> = Vec::new();
         self.walk_problems.clear();
         for (dir, section) in SECTIONS {
             let (files, problems) = list_markdown(&self.root, dir);
             self.walk_problems.extend(problems);
-            seen.extend(files.into_iter().map(|(p, s)| (p, s, section)));
+            seen.extend(files.into_iter().map(|p| (p, section)));
         }
-        let stale: Vec<&(PathBuf, Stamp, Section)> = seen
-            .iter()
-            .filter(|(path, stamp, _)| self.files.get(path).is_none_or(|c| c.stamp != *stamp))
-            .collect();
         let root = &self.root;
+        // A first load reads everything; later ones look at the stamps first.
+        let stale: Vec<&(PathBuf, Section)> = if self.files.is_empty() {
+            seen.iter().collect()
+        } else {
+            seen.par_iter()
+                .filter(|(path, _)| {
+                    let stamp = std::fs::metadata(root.join(path))
+                        .ok()
+                        .map(|m| stamp_of(&m));
+                    self.files
+                        .get(path)
+                        .is_none_or(|cached| Some(cached.stamp) != stamp)
+                })
+                .collect()
+        };
         let parsed: Vec<(PathBuf, Cached)> = stale
             .par_iter()
-            .map(|(path, stamp, section)| {
-                let parsed = parse_file(root, path, *section);
-                (
-                    path.clone(),
-                    Cached {
-                        stamp: *stamp,
-                        parsed,
-                    },
-                )
+            .map(|(path, section)| {
+                let (stamp, parsed) = parse_file(root, path, *section);
+                (path.clone(), Cached { stamp, parsed })
             })
             .collect();
-        let present: std::collections::HashSet<&PathBuf> = seen.iter().map(|(p, _, _)| p).collect();
+        let present: std::collections::HashSet<&PathBuf> = seen.iter().map(|(p, _)| p).collect();
         self.files.retain(|path, _| present.contains(path));
         self.files.extend(parsed);
     }
@@ -211,10 +207,12 @@ fn section_of(path: &Path) -> Option<Section> {
         .map(|(_, section)| *section)
 }
 
-fn parse_file(root: &Path, path: &Path, section: Section) -> Parsed {
-    let file = match read_source(root, path) {
-        Ok(file) => file,
-        Err(problem) => return Parsed::Failed(Arc::new(vec![problem])),
+/// Reads and parses one file, with the stamp of what was read (none when it could not be read,
+/// so that the next look reads it again).
+fn parse_file(root: &Path, path: &Path, section: Section) -> (Stamp, Parsed) {
+    let (file, stamp) = match read_source(root, path) {
+        Ok(read) => read,
+        Err(problem) => return ((None, 0), Parsed::Failed(Arc::new(vec![problem]))),
     };
     let result = match section {
         Section::Notices => parse_notice(&file).map(|n| Parsed::Notice(Arc::new(n))),
@@ -223,5 +221,8 @@ fn parse_file(root: &Path, path: &Path, section: Section) -> Parsed {
         }
         Section::Pages => parse_page(&file).map(|p| Parsed::Page(Arc::new(p))),
     };
-    result.unwrap_or_else(|problems| Parsed::Failed(Arc::new(problems)))
+    (
+        stamp,
+        result.unwrap_or_else(|problems| Parsed::Failed(Arc::new(problems))),
+    )
 }
