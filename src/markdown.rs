@@ -16,6 +16,9 @@ pub struct LinkContext {
     pub base_path: String,
     /// Every modification id and alias key, to the modification's key and URL.
     pub modifications: HashMap<ModificationKey, (ModificationKey, String)>,
+    /// Whether to leave `RenderedMarkdown::lookups` empty: only a rebuild needs them, to know
+    /// which bodies a new id could change, and a build into a folder has none.
+    pub skip_lookups: bool,
 }
 
 /// A link written in a Markdown body.
@@ -240,7 +243,7 @@ fn record_link(
 /// Splits a text event around modification ids, turning each into a link.
 fn link_modification_ids<'a>(
     text: CowStr<'a>,
-    context: &LinkContext,
+    context: &'a LinkContext,
     events: &mut Vec<Event<'a>>,
     result: &mut RenderedMarkdown,
 ) {
@@ -250,19 +253,19 @@ fn link_modification_ids<'a>(
         return;
     }
     let mut last = 0;
-    for (start, end, key, url) in matches {
+    for (start, end, (key, url)) in matches {
         if start > last {
             events.push(Event::Text(slice(&text, last, start)));
         }
         events.push(Event::Start(Tag::Link {
             link_type: LinkType::Inline,
-            dest_url: CowStr::from(url.clone()),
+            dest_url: CowStr::Borrowed(url),
             title: CowStr::Borrowed(""),
             id: CowStr::Borrowed(""),
         }));
         events.push(Event::Text(slice(&text, start, end)));
         events.push(Event::End(TagEnd::Link));
-        result.mentions.insert(key);
+        result.mentions.insert(key.clone());
         last = end;
     }
     if last < text.len() {
@@ -278,65 +281,61 @@ fn slice<'a>(text: &CowStr<'a>, start: usize, end: usize) -> CowStr<'a> {
     }
 }
 
-/// Byte ranges of known modification ids in `text`, with the key and URL of each.
-fn find_modification_ids(
+/// Byte ranges of known modification ids in `text`, with the key and URL of each. Words are runs
+/// of ASCII letters and digits; a word is looked up when it holds a digit, and first together with
+/// the word before it when that is all letters and one space away (`SECMP 0030`: the longest
+/// match wins). Every id holds a digit, so the search goes from digit to digit.
+fn find_modification_ids<'c>(
     text: &str,
-    context: &LinkContext,
+    context: &'c LinkContext,
     lookups: &mut Vec<ModificationKey>,
-) -> Vec<(usize, usize, ModificationKey, String)> {
-    let mut lookup = |key: ModificationKey| {
-        let found = context.modifications.get(&key).cloned();
-        lookups.push(key);
+) -> Vec<(usize, usize, &'c (ModificationKey, String))> {
+    let mut lookup = |written: &str| {
+        // Words already in a key's form (`MP080`, `2024`) need no key made to be looked up.
+        let found = if ModificationKey::is_normal(written) {
+            context.modifications.get(written)
+        } else {
+            context
+                .modifications
+                .get(&ModificationKey::from_id(written))
+        };
+        if !context.skip_lookups {
+            lookups.push(ModificationKey::from_id(written));
+        }
         found
     };
-    let words = word_ranges(text);
+    let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        let (start, end) = words[i];
-        // `SECMP 0030`: a word, one space, a word. Try the pair first: the longest match wins.
-        if let Some(&(next_start, next_end)) = words.get(i + 1)
-            && next_start == end + 1
-            && text.as_bytes()[end] == b' '
-            && text[start..end].bytes().all(|b| b.is_ascii_alphabetic())
-            && text[next_start..next_end]
-                .bytes()
-                .any(|b| b.is_ascii_digit())
-            && let Some((key, url)) = lookup(ModificationKey::from_id(&text[start..next_end]))
-        {
-            found.push((start, next_end, key, url));
-            i += 2;
-            continue;
+    let mut from = 0;
+    while let Some(digit) = next_digit(bytes, from) {
+        let start = word_start(bytes, digit);
+        let end = bytes[digit..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(bytes.len(), |i| digit + i);
+        from = end;
+        if start >= 2 && bytes[start - 1] == b' ' && bytes[start - 2].is_ascii_alphanumeric() {
+            let before = word_start(bytes, start - 1);
+            if bytes[before..start - 1].iter().all(u8::is_ascii_alphabetic)
+                && let Some(target) = lookup(&text[before..end])
+            {
+                found.push((before, end, target));
+                continue;
+            }
         }
-        let word = &text[start..end];
-        if word.bytes().any(|b| b.is_ascii_digit())
-            && let Some((key, url)) = lookup(ModificationKey::from_id(word))
-        {
-            found.push((start, end, key, url));
+        if let Some(target) = lookup(&text[start..end]) {
+            found.push((start, end, target));
         }
-        i += 1;
     }
     found
 }
 
-/// Byte ranges of the runs of ASCII letters and digits in `text`.
-fn word_ranges(text: &str) -> Vec<(usize, usize)> {
-    let mut ranges = Vec::new();
-    let mut start = None;
-    for (i, b) in text.bytes().enumerate() {
-        match (b.is_ascii_alphanumeric(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                ranges.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        ranges.push((s, text.len()));
-    }
-    ranges
+/// Where the word that ends just before `end` (or holds byte `end`) starts.
+fn word_start(bytes: &[u8], end: usize) -> usize {
+    bytes[..end]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphanumeric())
+        .map_or(0, |i| i + 1)
 }
 
 /// Gives the heading that starts at `events[start]` an id from its text, unless it has one.
@@ -398,44 +397,66 @@ pub fn slugify(text: &str) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
-/// Maps byte offsets of a body to lines and columns of its file.
+/// Maps byte offsets of a body to lines and columns of its file. Links come in order, so each
+/// position is counted on from the last one asked: the body is read once, and only up to its
+/// last link.
 struct LineIndex<'a> {
     text: &'a str,
-    line_starts: Vec<usize>,
     first_line: usize,
-    // The last position asked (byte offset, line index, column): links come in order, so the
-    // next column is counted from there, not from the start of a line that may be very long.
+    // The last position asked: byte offset, line index (from 0), column.
     last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str, first_line: usize) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         LineIndex {
             text,
-            line_starts,
             first_line,
             last: std::cell::Cell::new((0, 0, 1)),
         }
     }
 
     fn position(&self, offset: usize) -> (usize, usize) {
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let (last_offset, last_line, last_column) = self.last.get();
-        let (start, base) = if last_line == line && last_offset <= offset {
-            (last_offset, last_column)
-        } else {
-            (self.line_starts[line], 1)
+        let (mut from, mut line, mut column) = self.last.get();
+        if offset < from {
+            (from, line, column) = (0, 0, 1);
+        }
+        let Some(segment) = self.text.get(from..offset) else {
+            return (self.first_line + line, 1);
         };
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(1, |s| s.chars().count() + base);
+        match segment.rfind('\n') {
+            Some(last_break) => {
+                line += segment.bytes().filter(|&b| b == b'\n').count();
+                column = segment[last_break + 1..].chars().count() + 1;
+            }
+            None => column += segment.chars().count(),
+        }
         self.last.set((offset, line, column));
         (self.first_line + line, column)
     }
+}
+
+/// The offset of the first ASCII digit of `bytes` at or after `from`.
+fn next_digit(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    let mut start = from;
+    // Eight bytes at a time: most of a body is words without digits. A byte is a digit when it
+    // lies strictly between `/` (47) and `:` (58); the test ("hasbetween", from Bit Twiddling
+    // Hacks) keeps each byte to its own lane, so the lowest flagged byte is the first digit.
+    while let Some(chunk) = bytes.get(start..start + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("a chunk of eight bytes"));
+        let low = x & (ONES * 127);
+        let flags =
+            (ONES * (127 + 58)).wrapping_sub(low) & !x & (low + ONES * (127 - 47)) & (ONES * 128);
+        if flags != 0 {
+            return Some(start + (flags.trailing_zeros() / 8) as usize);
+        }
+        start += 8;
+    }
+    bytes[start..]
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|i| start + i)
 }
 
 #[cfg(test)]
@@ -457,6 +478,111 @@ mod tests {
         LinkContext {
             base_path: "/sec/".to_string(),
             modifications,
+            skip_lookups: false,
+        }
+    }
+
+    /// The search as first written, word by word: the reference for the faster one.
+    fn word_by_word(
+        text: &str,
+        context: &LinkContext,
+        lookups: &mut Vec<ModificationKey>,
+    ) -> Vec<(usize, usize, ModificationKey, String)> {
+        let mut lookup = |key: ModificationKey| {
+            let found = context.modifications.get(&key).cloned();
+            lookups.push(key);
+            found
+        };
+        let words = word_ranges(text);
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let (start, end) = words[i];
+            // `SECMP 0030`: a word, one space, a word. Try the pair first: the longest match wins.
+            if let Some(&(next_start, next_end)) = words.get(i + 1)
+                && next_start == end + 1
+                && text.as_bytes()[end] == b' '
+                && text[start..end].bytes().all(|b| b.is_ascii_alphabetic())
+                && text[next_start..next_end]
+                    .bytes()
+                    .any(|b| b.is_ascii_digit())
+                && let Some((key, url)) = lookup(ModificationKey::from_id(&text[start..next_end]))
+            {
+                found.push((start, next_end, key, url));
+                i += 2;
+                continue;
+            }
+            let word = &text[start..end];
+            if word.bytes().any(|b| b.is_ascii_digit())
+                && let Some((key, url)) = lookup(ModificationKey::from_id(word))
+            {
+                found.push((start, end, key, url));
+            }
+            i += 1;
+        }
+        found
+    }
+
+    /// Byte ranges of the runs of ASCII letters and digits in `text`.
+    fn word_ranges(text: &str) -> Vec<(usize, usize)> {
+        let mut ranges = Vec::new();
+        let mut start = None;
+        for (i, b) in text.bytes().enumerate() {
+            match (b.is_ascii_alphanumeric(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    ranges.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            ranges.push((s, text.len()));
+        }
+        ranges
+    }
+
+    fn ids_context() -> LinkContext {
+        let mut modifications = HashMap::new();
+        for id in [
+            "MP1",
+            "MP10",
+            "SECMP0030",
+            "SECMP 0031",
+            "P2",
+            "A1B",
+            "MP102A",
+        ] {
+            let key = ModificationKey::from_id(id);
+            modifications.insert(key.clone(), (key.clone(), key.url_segment()));
+        }
+        LinkContext {
+            base_path: "/".to_string(),
+            modifications,
+            skip_lookups: false,
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn the_digit_search_finds_what_the_word_search_finds(
+            text in "(MP|SECMP|P|A|mp|x|1|0|0030|0031|10|102A|B| |  |-|é|\\.|,){0,24}"
+        ) {
+            let context = ids_context();
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            let found: Vec<_> = find_modification_ids(&text, &context, &mut fast)
+                .into_iter()
+                .map(|(start, end, (key, url))| (start, end, key.clone(), url.clone()))
+                .collect();
+            let expected = word_by_word(&text, &context, &mut slow);
+            proptest::prop_assert_eq!(found, expected);
+            fast.sort_unstable();
+            fast.dedup();
+            slow.sort_unstable();
+            slow.dedup();
+            proptest::prop_assert_eq!(fast, slow);
         }
     }
 
@@ -491,6 +617,46 @@ mod tests {
             }]
         );
         assert_eq!(&*out.first_paragraph, "Intro.");
+    }
+
+    #[test]
+    fn next_digit_finds_the_first_digit_in_any_lane() {
+        let all: Vec<u8> = (0..=255).collect();
+        for digit in b'0'..=b'9' {
+            for at in 0..20 {
+                let mut text: Vec<u8> = all
+                    .iter()
+                    .copied()
+                    .filter(|b| !b.is_ascii_digit())
+                    .cycle()
+                    .skip(at * 7)
+                    .take(24)
+                    .collect();
+                assert_eq!(next_digit(&text, 0), None);
+                text[at] = digit;
+                assert_eq!(next_digit(&text, 0), Some(at));
+                assert_eq!(next_digit(&text, at), Some(at));
+                assert_eq!(next_digit(&text, at + 1), None);
+            }
+        }
+    }
+
+    #[test]
+    fn positions_count_lines_and_characters_in_any_order() {
+        let text = "ab\n€d\n\nxyz";
+        let lines = LineIndex::new(text, 10);
+        let expected = |offset: usize| {
+            let before = &text[..offset];
+            let line = before.matches('\n').count();
+            let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+            (10 + line, column)
+        };
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        for &offset in offsets.iter().chain(offsets.iter().rev()) {
+            assert_eq!(lines.position(offset), expected(offset), "at {offset}");
+        }
     }
 
     #[test]

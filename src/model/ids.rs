@@ -9,14 +9,18 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ModificationKey(String);
 
+// A key hashes and compares as its text, so maps of keys can be asked with a `&str`.
+impl std::borrow::Borrow<str> for ModificationKey {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl ModificationKey {
     /// The key of an id as written.
     pub fn from_id(id: &str) -> Self {
         // Most ids are written in their normal form already: no need to rebuild them.
-        if id
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        {
+        if Self::is_normal(id) {
             return ModificationKey(id.to_string());
         }
         ModificationKey(
@@ -25,6 +29,13 @@ impl ModificationKey {
                 .flat_map(char::to_uppercase)
                 .collect(),
         )
+    }
+
+    /// Whether `id` as written is already a key (upper case, no spaces), so that a map of keys
+    /// can be asked for it as it stands.
+    pub fn is_normal(id: &str) -> bool {
+        id.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
     }
 
     /// The URL segment: the key in lower case.

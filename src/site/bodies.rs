@@ -304,6 +304,7 @@ pub fn link_context(model: &SiteModel, urls: &Urls, base_path: &str) -> LinkCont
                 (written, (key, url))
             })
             .collect(),
+        skip_lookups: false,
     }
 }
 

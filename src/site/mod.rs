@@ -24,7 +24,7 @@ use crate::content::DocumentSource;
 use crate::content::discover::{is_ignored_name, relative};
 use crate::content::store::ContentStore;
 use crate::diag::{Diagnostic, Diagnostics, Span, display_path};
-use crate::markdown::RenderedMarkdown;
+use crate::markdown::{LinkContext, RenderedMarkdown};
 use crate::model::SiteModel;
 use crate::render::templates::BUILTIN_STATIC;
 use crate::render::views::Urls;
@@ -432,7 +432,10 @@ impl SiteBuilder {
         known.extend(statics.keys().cloned());
         known.extend(pending);
         create_folders(&live, dir)?;
-        let context = link_context(&model, &urls, &config.base_path);
+        let context = LinkContext {
+            skip_lookups: true,
+            ..link_context(&model, &urls, &config.base_path)
+        };
         let templates = self.templates.clone();
         // After an error the pages are not written, but every body is still checked.
         let writing = !diagnostics.has_errors();
