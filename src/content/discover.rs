@@ -183,7 +183,9 @@ pub fn read_source(root: &Path, rel_path: &Path) -> Result<(SourceFile, Stamp), 
         .with_help("content files must be plain files"));
     }
     let file = std::fs::File::open(&path).map_err(unreadable)?;
-    let mut bytes = Vec::new();
+    // Room for the whole file and one byte more: it is read in one call, and the next finds the end.
+    let expected = metadata.len().min(MAX_SOURCE_BYTES) as usize + 1;
+    let mut bytes = Vec::with_capacity(expected);
     file.take(MAX_SOURCE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;

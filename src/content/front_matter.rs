@@ -133,14 +133,8 @@ pub struct Yaml {
 /// slow (deep flow nesting) are refused before it sees them; its limits on depth and on alias
 /// expansion ("billion laughs") stop the rest, and each of its errors is reported at its place.
 pub fn parse_yaml(yaml: &str, file: &Path, first_line: usize) -> Result<Yaml, Diagnostic> {
-    if let Some((line, column)) = too_deep_flow(yaml) {
-        return Err(Diagnostic::error(
-            "yaml-too-deep",
-            Span::new(file, first_line + line - 1, column),
-            format!("the YAML is nested more than {MAX_FLOW_DEPTH} levels deep"),
-        )
-        .with_help("front matter needs two or three levels; check for unclosed `[` or `{`"));
-    }
+    // What the block reader reads has no flow nesting beyond a list of words: the depth guard
+    // is for what it declines.
     let value: Value = match super::block_yaml::parse(yaml) {
         Some(value) => {
             debug_assert_eq!(
@@ -152,10 +146,22 @@ pub fn parse_yaml(yaml: &str, file: &Path, first_line: usize) -> Result<Yaml, Di
             );
             value
         }
-        None => match serde_yaml::from_str(yaml) {
-            Ok(value) => value,
-            Err(error) => return Err(yaml_error(&error, yaml, file, first_line)),
-        },
+        None => {
+            if let Some((line, column)) = too_deep_flow(yaml) {
+                return Err(Diagnostic::error(
+                    "yaml-too-deep",
+                    Span::new(file, first_line + line - 1, column),
+                    format!("the YAML is nested more than {MAX_FLOW_DEPTH} levels deep"),
+                )
+                .with_help(
+                    "front matter needs two or three levels; check for unclosed `[` or `{`",
+                ));
+            }
+            match serde_yaml::from_str(yaml) {
+                Ok(value) => value,
+                Err(error) => return Err(yaml_error(&error, yaml, file, first_line)),
+            }
+        }
     };
     // An empty block parses as null; treat it as an empty mapping so required fields are named.
     let value = match value {

@@ -61,7 +61,8 @@ impl Locator {
     /// Indexes `yaml`, whose first line is line `first_line` of the file.
     pub fn new(yaml: &str, first_line: usize) -> Self {
         let mut locator = Locator {
-            entries: AHashMap::new(),
+            // A notice has some fifty keys: room for them without growing.
+            entries: AHashMap::with_capacity(64),
             raw_text: String::new(),
             duplicates: Vec::new(),
             first_line,
