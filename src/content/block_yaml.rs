@@ -56,7 +56,8 @@ impl<'a> Reader<'a> {
     /// The entries of a mapping whose keys stand at column `indent`. `first` is the text of its
     /// first entry when that is written after a list item's `- `.
     fn mapping(&mut self, indent: usize, first: Option<&'a str>) -> Option<Mapping> {
-        let mut mapping = Mapping::new();
+        // Room for the fields of a notice or of one of its rows without growing.
+        let mut mapping = Mapping::with_capacity(8);
         if let Some(text) = first {
             self.entry(&mut mapping, indent, text)?;
         }

@@ -439,9 +439,8 @@ fn split_key(text: &str) -> Option<(&str, &str, usize)> {
         let after = text[close + 1..].strip_prefix(':')?;
         (&text[1..close], after, close + 1)
     } else {
-        let colon = text
-            .find(": ")
-            .or_else(|| text.strip_suffix(':').map(|t| t.len()))?;
+        let colon =
+            find_pair(text, b':', b' ').or_else(|| text.strip_suffix(':').map(|t| t.len()))?;
         let key = &text[..colon];
         if key.contains(['{', '[', '"', '\'', '#']) {
             return None;
@@ -472,9 +471,40 @@ fn scalar_len(value: &str) -> usize {
             }
             &value[..end]
         }
-        _ => value.find(" #").map_or(value, |i| &value[..i]).trim_end(),
+        _ => comment_start(value)
+            .map_or(value, |i| &value[..i])
+            .trim_end(),
     };
     written.chars().count()
+}
+
+/// Where `first` is first followed by `second` in `text` (`: ` after a key). A byte search for
+/// the rarer first byte is quicker than a general substring search on lines this short.
+fn find_pair(text: &str, first: u8, second: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = bytes[from..].iter().position(|&b| b == first) {
+        let at = from + offset;
+        if bytes.get(at + 1) == Some(&second) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Where ` #` (a comment after a value) starts in `text`.
+fn comment_start(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = bytes[from..].iter().position(|&b| b == b'#') {
+        let at = from + offset;
+        if at > 0 && bytes[at - 1] == b' ' {
+            return Some(at - 1);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// The length in characters of the flow scalar at the start of `rest` (up to `,`, `]` or `}`).
@@ -569,6 +599,26 @@ mod tests {
                 column: 19
             }
         );
+    }
+
+    #[test]
+    fn pair_searches_find_what_substring_searches_find() {
+        for text in [
+            "",
+            ":",
+            ": ",
+            "a: b",
+            "a:b: c",
+            "a::  b",
+            "x #y",
+            "#x",
+            "a##  #b",
+            "a # b # c",
+            "é: #",
+        ] {
+            assert_eq!(find_pair(text, b':', b' '), text.find(": "), "{text:?}");
+            assert_eq!(comment_start(text), text.find(" #"), "{text:?}");
+        }
     }
 
     #[test]
