@@ -147,6 +147,11 @@ impl ContentStore {
                 (path.clone(), Cached { stamp, parsed })
             })
             .collect();
+        if self.files.is_empty() {
+            // The walk's order is the map's: built in one pass, not key by key.
+            self.files = parsed.into_iter().collect();
+            return;
+        }
         let present: std::collections::HashSet<&PathBuf> = seen.iter().map(|(p, _)| p).collect();
         self.files.retain(|path, _| present.contains(path));
         self.files.extend(parsed);

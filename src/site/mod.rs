@@ -8,7 +8,7 @@ pub mod dirty;
 pub mod output;
 mod stream;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -431,7 +431,6 @@ impl SiteBuilder {
         let mut known = live.clone();
         known.extend(statics.keys().cloned());
         known.extend(pending);
-        create_folders(&live, dir)?;
         let context = LinkContext {
             skip_lookups: true,
             ..link_context(&model, &urls, &config.base_path)
@@ -578,17 +577,6 @@ fn shadowed(path: &str) -> Diagnostic {
 /// How many of the generated files are HTML pages.
 fn all_pages_html(live: &HashSet<String>) -> usize {
     live.iter().filter(|p| p.ends_with(".html")).count()
-}
-
-/// Creates the folders of every page of `live` (output paths) under `dir`.
-fn create_folders(live: &HashSet<String>, dir: &Path) -> Result<(), BuildFailure> {
-    let folders: BTreeSet<&Path> = live.iter().filter_map(|p| Path::new(p).parent()).collect();
-    for folder in folders {
-        let path = dir.join(folder);
-        std::fs::create_dir_all(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-    }
-    Ok(())
 }
 
 /// What a build into a folder has when its model is made.

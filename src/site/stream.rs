@@ -41,7 +41,8 @@ impl<'a> FolderWriter<'a> {
     /// Writes `text` to `path` (relative to the folder).
     pub(super) fn write(&self, path: &str, text: &[u8]) {
         let file = self.dir.join(path);
-        if let Err(error) = std::fs::write(&file, text) {
+        let written = create(&file).and_then(|mut created| created.write_all(text));
+        if let Err(error) = written {
             self.fail(error, &file);
         }
     }
@@ -53,7 +54,7 @@ impl<'a> FolderWriter<'a> {
         write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
     ) {
         let file = self.dir.join(path);
-        let written = File::create(&file).and_then(|created| {
+        let written = create(&file).and_then(|created| {
             let mut out = BufWriter::with_capacity(1 << 16, created);
             write(&mut out)?;
             out.flush()
@@ -73,6 +74,20 @@ impl<'a> FolderWriter<'a> {
     /// The first write that failed, if any.
     pub(super) fn into_error(self) -> Option<anyhow::Error> {
         self.error.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Creates `file`, and its folder first when that does not exist yet. Folders are made as their
+/// pages are written, by every thread, instead of all of them beforehand by one.
+fn create(file: &Path) -> std::io::Result<File> {
+    match File::create(file) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(folder) = file.parent() {
+                std::fs::create_dir_all(folder)?;
+            }
+            File::create(file)
+        }
+        result => result,
     }
 }
 
