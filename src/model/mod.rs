@@ -290,17 +290,18 @@ impl SiteModel {
 
     /// The documents changed by the releases that implemented modification `key`, in document order.
     pub fn documents_touched(&self, key: &ModificationKey) -> Vec<usize> {
-        let touched: BTreeSet<usize> = self
-            .implementing_notices(key)
-            .into_iter()
-            .flat_map(|n| {
-                self.notices[n]
-                    .documents()
-                    .map(|(d, _)| d)
-                    .collect::<Vec<_>>()
-            })
+        let Some(modification) = self.modifications.get(key) else {
+            return Vec::new();
+        };
+        let mut touched: Vec<usize> = modification
+            .appearances
+            .iter()
+            .filter(|a| a.relation == Relation::Implemented)
+            .flat_map(|a| self.notices[a.notice].document_rows.iter().map(|&(d, _)| d))
             .collect();
-        touched.into_iter().collect()
+        touched.sort_unstable();
+        touched.dedup();
+        touched
     }
 }
 
