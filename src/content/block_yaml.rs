@@ -32,10 +32,20 @@ pub fn parse(yaml: &str) -> Option<Value> {
 
 /// One line that is neither blank nor a comment.
 #[derive(Debug, Clone, Copy)]
-struct Line<'a> {
-    indent: usize,
+pub(super) struct Line<'a> {
+    /// Its number in the YAML, from 0.
+    pub number: usize,
+    pub indent: usize,
     /// The line after its indentation, without trailing spaces.
-    text: &'a str,
+    pub text: &'a str,
+    /// Whether spaces were trimmed from its end.
+    pub has_trailing_space: bool,
+}
+
+/// The blank- and comment-free lines of `yaml`, when it is made only of printable text and `\n`
+/// (see [`parse`]).
+pub(super) fn numbered_lines(yaml: &str) -> Option<Vec<Line<'_>>> {
+    is_plain_text(yaml).then(|| significant_lines(yaml))
 }
 
 /// The deepest nesting read here. Front matter needs two or three levels; deeper documents go to
@@ -154,21 +164,24 @@ impl<'a> Reader<'a> {
 }
 
 /// Whether `text` (a line after its indentation) is a list item.
-fn is_item(text: &str) -> bool {
+pub(super) fn is_item(text: &str) -> bool {
     text == "-" || text.starts_with("- ")
 }
 
 /// The blank- and comment-free lines of `yaml`.
 fn significant_lines(yaml: &str) -> Vec<Line<'_>> {
     let mut lines = Vec::with_capacity(64);
-    for line in yaml.split('\n') {
+    for (number, line) in yaml.split('\n').enumerate() {
         let text = line.trim_start_matches(' ');
         if text.is_empty() || text.starts_with('#') {
             continue;
         }
+        let trimmed = text.trim_end_matches(' ');
         lines.push(Line {
+            number,
             indent: line.len() - text.len(),
-            text: text.trim_end_matches(' '),
+            text: trimmed,
+            has_trailing_space: trimmed.len() < text.len(),
         });
     }
     lines
@@ -196,7 +209,7 @@ fn is_plain_text(yaml: &str) -> bool {
 /// Splits `key: value` (or `key:` at the end of the line) into the key and the value's text. Only
 /// keys the library reads as strings are accepted: a letter, then letters, digits, `_` and `-`,
 /// not a boolean or null.
-fn split_key(text: &str) -> Option<(&str, &str)> {
+pub(super) fn split_key(text: &str) -> Option<(&str, &str)> {
     let bytes = text.as_bytes();
     if !bytes.first()?.is_ascii_alphabetic() {
         return None;
@@ -226,7 +239,7 @@ fn is_reserved_word(text: &str) -> bool {
 }
 
 /// The value of a scalar written on one line (`text` has no trailing spaces).
-fn scalar(text: &str) -> Option<Value> {
+pub(super) fn scalar(text: &str) -> Option<Value> {
     match text.as_bytes()[0] {
         b'"' => {
             let inner = &text[1..];

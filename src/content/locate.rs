@@ -454,7 +454,7 @@ fn split_key(text: &str) -> Option<(&str, &str, usize)> {
 
 /// The length in characters of the scalar that starts `value` (quoted: up to its closing quote;
 /// plain: up to a comment), or of the whole rest for a collection.
-fn scalar_len(value: &str) -> usize {
+pub(super) fn scalar_len(value: &str) -> usize {
     let written = match value.chars().next() {
         Some(quote @ ('"' | '\'')) => {
             let mut end = value.len();

@@ -6,6 +6,7 @@ pub mod block_yaml;
 pub mod discover;
 pub mod front_matter;
 pub mod locate;
+mod plain_notice;
 pub mod schema;
 pub mod store;
 
@@ -383,6 +384,22 @@ pub fn parse_notice_bytes(
 }
 
 pub(crate) fn parse_notice(file: &SourceFile) -> Result<NoticeSource, Vec<Diagnostic>> {
+    match plain_notice::read(file) {
+        Some(notice) => {
+            debug_assert_eq!(
+                format!("{:?}", Ok::<_, Vec<Diagnostic>>(&notice)),
+                format!("{:?}", read_notice(file).as_ref()),
+                "the plain notice reader and the general path differ on {}",
+                file.rel_path.display()
+            );
+            Ok(notice)
+        }
+        None => read_notice(file),
+    }
+}
+
+/// A notice through the general path: the YAML value, the key positions, the field reader.
+fn read_notice(file: &SourceFile) -> Result<NoticeSource, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     check_slug(file, &mut problems);
     let (value, locator, body, body_line) = front_matter(file)?;
