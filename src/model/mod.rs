@@ -10,6 +10,7 @@ pub mod release;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ahash::AHashMap;
+use rayon::prelude::*;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -109,39 +110,48 @@ impl SiteModel {
             .collect();
         // A notice depends only on its file and the registry: reuse those a previous build made
         // from the same parse of the same file.
-        let reusable: AHashMap<*const crate::content::NoticeSource, &Notice> = previous
+        // Keyed by the address of the parsed source.
+        let reusable: AHashMap<usize, &Notice> = previous
             .filter(|p| p.documents == documents)
             .map(|p| {
                 p.notices
                     .iter()
-                    .map(|n| (Arc::as_ptr(&n.source), n))
+                    .map(|n| (Arc::as_ptr(&n.source) as usize, n))
                     .collect()
             })
             .unwrap_or_default();
-        let mut notices = Vec::with_capacity(sources.len());
-        for (index, source) in sources.into_iter().enumerate() {
-            if first_of[index].is_some() {
-                let first = &paths[index];
-                diagnostics.push(
-                    Diagnostic::error(
+        // Each notice is made from its source and the registry alone: on every core.
+        let built: Vec<Result<Notice, Diagnostic>> = sources
+            .into_par_iter()
+            .enumerate()
+            .map(|(index, source)| {
+                if first_of[index].is_some() {
+                    return Err(Diagnostic::error(
                         "duplicate-slug",
                         source.span.clone(),
                         format!(
                             "two notices have the slug `{}`: this one and {}",
                             source.slug,
-                            display_path(first)
+                            display_path(&paths[index])
                         ),
                     )
-                    .with_help("rename one of the files: the file stem is the notice's URL"),
-                );
-                continue;
+                    .with_help("rename one of the files: the file stem is the notice's URL"));
+                }
+                Ok(match reusable.get(&(Arc::as_ptr(&source) as usize)) {
+                    Some(&notice) => notice.clone(),
+                    None => build_notice(source, &document_index, &documents),
+                })
+            })
+            .collect();
+        let mut notices = Vec::with_capacity(built.len());
+        for notice in built {
+            match notice {
+                Ok(notice) => {
+                    diagnostics.extend(notice.problems.iter().cloned());
+                    notices.push(notice);
+                }
+                Err(duplicate) => diagnostics.push(duplicate),
             }
-            let notice = match reusable.get(&Arc::as_ptr(&source)) {
-                Some(&notice) => notice.clone(),
-                None => build_notice(source, &document_index, &documents),
-            };
-            diagnostics.extend(notice.problems.iter().cloned());
-            notices.push(notice);
         }
 
         let mut gathered_from = content.modifications;
