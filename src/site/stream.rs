@@ -80,6 +80,18 @@ impl<'a> FolderWriter<'a> {
 /// Creates `file`, and its folder first when that does not exist yet. Folders are made as their
 /// pages are written, by every thread, instead of all of them beforehand by one.
 fn create(file: &Path) -> std::io::Result<File> {
+    // A page's folder is its own, and new: made first, it saves the failed open.
+    if file.ends_with("index.html")
+        && let Some(folder) = file.parent()
+    {
+        match std::fs::create_dir(folder) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(folder)?;
+            }
+            Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => return Err(error),
+            _ => {}
+        }
+    }
     match File::create(file) {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             if let Some(folder) = file.parent() {
