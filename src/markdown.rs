@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
+use ahash::AHashMap;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::model::ids::ModificationKey;
@@ -15,7 +16,7 @@ pub struct LinkContext {
     /// The path of base_url (`/` or `/sec/`).
     pub base_path: String,
     /// Every modification id and alias key, to the modification's key and URL.
-    pub modifications: HashMap<ModificationKey, (ModificationKey, String)>,
+    pub modifications: AHashMap<ModificationKey, (ModificationKey, String)>,
     /// Whether to leave `RenderedMarkdown::lookups` empty: only a rebuild needs them, to know
     /// which bodies a new id could change, and a build into a folder has none.
     pub skip_lookups: bool,
@@ -464,7 +465,7 @@ mod tests {
     use super::*;
 
     fn context() -> LinkContext {
-        let mut modifications = HashMap::new();
+        let mut modifications = AHashMap::new();
         for id in ["MP102A", "SECMP0030"] {
             let key = ModificationKey::from_id(id);
             modifications.insert(
@@ -544,7 +545,7 @@ mod tests {
     }
 
     fn ids_context() -> LinkContext {
-        let mut modifications = HashMap::new();
+        let mut modifications = AHashMap::new();
         for id in [
             "MP1",
             "MP10",
