@@ -26,6 +26,7 @@ use crate::content::store::ContentStore;
 use crate::diag::{Diagnostic, Diagnostics, Span, display_path};
 use crate::markdown::{LinkContext, RenderedMarkdown};
 use crate::model::SiteModel;
+use crate::model::ids::ModificationKey;
 use crate::render::templates::BUILTIN_STATIC;
 use crate::render::views::Urls;
 use crate::render::{Bodies, PageId, Pages, RenderedSite, Renderer, Templates};
@@ -472,11 +473,14 @@ impl SiteBuilder {
             pages: others.pages,
         };
         let renderer = Renderer::new(&model, &config, &templates, &bodies);
-        let (exports, rest): (Vec<PageId>, Vec<PageId>) = all_pages
+        let (exports, mut rest): (Vec<PageId>, Vec<PageId>) = all_pages
             .iter()
             .filter(|p| !matches!(p, PageId::Notice(_)))
             .cloned()
             .partition(|p| matches!(p, PageId::Export(_)));
+        // A modification's page and its feed show the same notices, as a document's page and
+        // feed do: made one after the other, they find those notices still in the CPU's caches.
+        rest.sort_by(|a, b| locality_order(a).cmp(&locality_order(b)));
         // The exports are the largest files and each is made by one thread: they start first and
         // go straight to disk.
         let ((), rendered) = rayon::join(
@@ -577,6 +581,16 @@ fn shadowed(path: &str) -> Diagnostic {
 /// How many of the generated files are HTML pages.
 fn all_pages_html(live: &HashSet<String>) -> usize {
     live.iter().filter(|p| p.ends_with(".html")).count()
+}
+
+/// Where a page goes in the order the other pages are made: a modification's page beside its
+/// feed, a document's page beside its feed, everything else first as it was.
+fn locality_order(page: &PageId) -> (u8, Option<&ModificationKey>, usize) {
+    match page {
+        PageId::Modification(key) | PageId::ModificationFeed(key) => (1, Some(key), 0),
+        PageId::Document(index) | PageId::DocumentFeed(index) => (2, None, *index),
+        _ => (0, None, 0),
+    }
 }
 
 /// What a build into a folder has when its model is made.
