@@ -26,114 +26,19 @@ pub(super) fn read(file: &SourceFile) -> Option<NoticeSource> {
     }
     let split = split_front_matter(&file.text, &file.rel_path).ok()?;
     let lines = block_yaml::numbered_lines(split.yaml)?;
+    let fields = Fields::read(&lines)?;
     let spans = Spans {
         file: Arc::from(file.rel_path.as_path()),
         first_line: split.yaml_line,
     };
-    let mut fields = Fields::default();
-    let mut next = 0;
-    while let Some(line) = lines.get(next) {
-        next += 1;
-        if line.indent != 0 {
-            return None;
-        }
-        let (key, value) = block_yaml::split_key(line.text)?;
-        let at = Scalar::new(line, value)?;
-        match key {
-            "modifications" | "documents" => {
-                let rows = match at {
-                    Some(scalar) if scalar.text == "[]" => Vec::new(),
-                    Some(_) => return None,
-                    None => rows(&lines, &mut next)?,
-                };
-                let taken = if key == "modifications" {
-                    fields.modifications.replace(rows)
-                } else {
-                    fields.documents.replace(rows)
-                };
-                if taken.is_some() {
-                    return None;
-                }
-            }
-            _ => {
-                // A key with its value on the following lines is not a field of this form.
-                let scalar = at?;
-                if lines.get(next).is_some_and(|l| l.indent > 0) {
-                    return None;
-                }
-                let slot = match key {
-                    "title" => &mut fields.title,
-                    "date" => &mut fields.date,
-                    "kind" => &mut fields.kind,
-                    "effective" => &mut fields.effective,
-                    "release" => &mut fields.release,
-                    "sec_version" => &mut fields.sec_version,
-                    "summary" => &mut fields.summary,
-                    "draft" => &mut fields.draft,
-                    _ => return None,
-                };
-                if slot.replace(scalar).is_some() {
-                    return None;
-                }
-            }
-        }
-    }
-
-    let title = fields.title?.text_value()?;
-    let date = fields.date.as_ref()?.date_value()?;
-    let kind = match fields.kind {
-        None => NoticeKind::News,
-        Some(kind) => NoticeKind::from_key(&kind.text_value()?)?,
-    };
-    let effective = match &fields.effective {
-        None => None,
-        Some(effective) => Some(effective.date_value()?),
-    };
-    let effective_span = spans.value(fields.effective.as_ref().or(fields.date.as_ref())?);
-    let optional_text = |scalar: Option<Scalar<'_>>| match scalar {
-        None => Some(None),
-        Some(scalar) => scalar.text_value().map(Some),
-    };
-    let release = optional_text(fields.release)?;
-    let sec_version = optional_text(fields.sec_version)?;
-    let summary = optional_text(fields.summary)?;
-    let draft = match fields.draft {
-        None => false,
-        Some(draft) => draft.flag_value()?,
-    };
-    let modifications = fields
-        .modifications
-        .unwrap_or_default()
-        .into_iter()
-        .map(|row| modification_row(row, &spans))
-        .collect::<Option<Vec<_>>>()?;
-    let documents = fields
-        .documents
-        .unwrap_or_default()
-        .into_iter()
-        .map(|row| document_row(row, &spans))
-        .collect::<Option<Vec<_>>>()?;
-    Some(NoticeSource {
-        rel_path: file.rel_path.clone(),
-        slug: file.stem.clone(),
-        title,
-        date,
-        kind,
-        effective,
-        effective_span,
-        release,
-        sec_version,
-        summary,
-        modifications,
-        documents,
-        draft,
-        extra: serde_json::Value::Object(Default::default()),
-        body: Arc::from(split.body),
-        body_line: split.body_line,
-        // Where the general path puts a problem with the front matter as a whole: the
-        // opening `---`.
-        span: Span::in_file(&spans.file, split.yaml_line.saturating_sub(1).max(1), 1),
-    })
+    let mut notice = fields.into_notice(&spans)?;
+    notice.rel_path = file.rel_path.clone();
+    notice.slug = file.stem.clone();
+    notice.body = Arc::from(split.body);
+    notice.body_line = split.body_line;
+    // Where the general path puts a problem with the front matter as a whole: the opening `---`.
+    notice.span = Span::in_file(&spans.file, split.yaml_line.saturating_sub(1).max(1), 1);
+    Some(notice)
 }
 
 /// The top-level fields as written.
@@ -149,6 +54,100 @@ struct Fields<'a> {
     draft: Option<Scalar<'a>>,
     modifications: Option<Vec<Row<'a>>>,
     documents: Option<Vec<Row<'a>>>,
+}
+
+impl<'a> Fields<'a> {
+    /// The fields of the front matter's lines, each at most once.
+    fn read(lines: &[Line<'a>]) -> Option<Self> {
+        let mut fields = Fields::default();
+        let mut next = 0;
+        while let Some(line) = lines.get(next) {
+            next += 1;
+            if line.indent != 0 {
+                return None;
+            }
+            let (key, value) = block_yaml::split_key(line.text)?;
+            let at = Scalar::new(line, value)?;
+            if key == "modifications" || key == "documents" {
+                let rows = match at {
+                    Some(scalar) if scalar.text == "[]" => Vec::new(),
+                    Some(_) => return None,
+                    None => rows(lines, &mut next)?,
+                };
+                let slot = if key == "modifications" {
+                    &mut fields.modifications
+                } else {
+                    &mut fields.documents
+                };
+                if slot.replace(rows).is_some() {
+                    return None;
+                }
+                continue;
+            }
+            // A key with its value on the following lines is not a field of this form.
+            let scalar = at?;
+            if lines.get(next).is_some_and(|l| l.indent > 0) {
+                return None;
+            }
+            let slot = match key {
+                "title" => &mut fields.title,
+                "date" => &mut fields.date,
+                "kind" => &mut fields.kind,
+                "effective" => &mut fields.effective,
+                "release" => &mut fields.release,
+                "sec_version" => &mut fields.sec_version,
+                "summary" => &mut fields.summary,
+                "draft" => &mut fields.draft,
+                _ => return None,
+            };
+            if slot.replace(scalar).is_some() {
+                return None;
+            }
+        }
+        Some(fields)
+    }
+
+    /// The notice these fields make, when each has a value of its type; what comes from the
+    /// file rather than the front matter (path, slug, body) is left empty.
+    fn into_notice(self, spans: &Spans) -> Option<NoticeSource> {
+        let optional_text = |scalar: Option<Scalar<'_>>| match scalar {
+            None => Some(None),
+            Some(scalar) => scalar.text_value().map(Some),
+        };
+        let rows_of = |rows: Option<Vec<Row<'a>>>| rows.unwrap_or_default().into_iter();
+        Some(NoticeSource {
+            rel_path: Default::default(),
+            slug: String::new(),
+            title: self.title?.text_value()?,
+            date: self.date.as_ref()?.date_value()?,
+            kind: match self.kind {
+                None => NoticeKind::News,
+                Some(kind) => NoticeKind::from_key(&kind.text_value()?)?,
+            },
+            effective: match &self.effective {
+                None => None,
+                Some(effective) => Some(effective.date_value()?),
+            },
+            effective_span: spans.value(self.effective.as_ref().or(self.date.as_ref())?),
+            release: optional_text(self.release)?,
+            sec_version: optional_text(self.sec_version)?,
+            summary: optional_text(self.summary)?,
+            modifications: rows_of(self.modifications)
+                .map(|row| modification_row(row, spans))
+                .collect::<Option<_>>()?,
+            documents: rows_of(self.documents)
+                .map(|row| document_row(row, spans))
+                .collect::<Option<_>>()?,
+            draft: match self.draft {
+                None => false,
+                Some(draft) => draft.flag_value()?,
+            },
+            extra: serde_json::Value::Object(Default::default()),
+            body: Arc::from(""),
+            body_line: 0,
+            span: Span::in_file(&spans.file, 1, 1),
+        })
+    }
 }
 
 /// A one-line value as written, and where.
