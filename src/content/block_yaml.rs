@@ -325,7 +325,8 @@ fn plain(text: &str) -> Option<Value> {
         // No number of the core schema starts with a letter (`inf` and `nan` are not finite).
         return Some(Value::String(text.to_owned()));
     }
-    if is_date(text) {
+    // `YYYY-MM-DD`, a day or not, is text to the library.
+    if super::schema::has_date_shape(text) {
         return Some(Value::String(text.to_owned()));
     }
     // A whole number without a leading zero (`part: 2`).
@@ -337,17 +338,6 @@ fn plain(text: &str) -> Option<Value> {
     }
     // Numbers, booleans and nulls: the library's own rules, on the scalar alone.
     serde_yaml::from_str(text).ok()
-}
-
-/// Whether `text` is `YYYY-MM-DD`, which the library reads as a string.
-fn is_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -13,10 +13,14 @@ use chrono::NaiveDate;
 use serde_yaml::Value;
 
 use super::block_yaml::{self, Line};
+use super::front_matter::Split;
 use super::front_matter::split_front_matter;
 use super::locate::scalar_len;
 use super::schema::parse_date;
-use super::{DocumentRow, ModificationRow, NoticeKind, NoticeSource, SourceFile, is_valid_slug};
+use super::{
+    DocumentRow, ModificationRow, NOTICE_DOCUMENT_FIELDS, NOTICE_MODIFICATION_FIELDS, NoticeKind,
+    NoticeSource, SourceFile, is_valid_slug,
+};
 use crate::diag::Span;
 
 /// The notice in `file`, when its front matter is in the plain form this reader takes.
@@ -31,14 +35,7 @@ pub(super) fn read(file: &SourceFile) -> Option<NoticeSource> {
         file: Arc::from(file.rel_path.as_path()),
         first_line: split.yaml_line,
     };
-    let mut notice = fields.into_notice(&spans)?;
-    notice.rel_path = file.rel_path.clone();
-    notice.slug = file.stem.clone();
-    notice.body = Arc::from(split.body);
-    notice.body_line = split.body_line;
-    // Where the general path puts a problem with the front matter as a whole: the opening `---`.
-    notice.span = Span::in_file(&spans.file, split.yaml_line.saturating_sub(1).max(1), 1);
-    Some(notice)
+    fields.into_notice(&spans, file, &split)
 }
 
 /// The top-level fields as written.
@@ -107,17 +104,21 @@ impl<'a> Fields<'a> {
         Some(fields)
     }
 
-    /// The notice these fields make, when each has a value of its type; what comes from the
-    /// file rather than the front matter (path, slug, body) is left empty.
-    fn into_notice(self, spans: &Spans) -> Option<NoticeSource> {
+    /// The notice of `file` these fields make, when each has a value of its type.
+    fn into_notice(
+        self,
+        spans: &Spans,
+        file: &SourceFile,
+        split: &Split<'_>,
+    ) -> Option<NoticeSource> {
         let optional_text = |scalar: Option<Scalar<'_>>| match scalar {
             None => Some(None),
             Some(scalar) => scalar.text_value().map(Some),
         };
         let rows_of = |rows: Option<Vec<Row<'a>>>| rows.unwrap_or_default().into_iter();
         Some(NoticeSource {
-            rel_path: Default::default(),
-            slug: String::new(),
+            rel_path: file.rel_path.clone(),
+            slug: file.stem.clone(),
             title: self.title?.text_value()?,
             date: self.date.as_ref()?.date_value()?,
             kind: match self.kind {
@@ -143,9 +144,11 @@ impl<'a> Fields<'a> {
                 Some(draft) => draft.flag_value()?,
             },
             extra: serde_json::Value::Object(Default::default()),
-            body: Arc::from(""),
-            body_line: 0,
-            span: Span::in_file(&spans.file, 1, 1),
+            body: Arc::from(split.body),
+            body_line: split.body_line,
+            // Where the general path puts a problem with the front matter as a whole: the
+            // opening `---`.
+            span: Span::in_file(&spans.file, split.yaml_line.saturating_sub(1).max(1), 1),
         })
     }
 }
@@ -310,7 +313,7 @@ impl<'a> Row<'a> {
 }
 
 fn modification_row(row: Row<'_>, spans: &Spans) -> Option<ModificationRow> {
-    if !row.only(&["id", "title", "part", "status"]) {
+    if !row.only(NOTICE_MODIFICATION_FIELDS) {
         return None;
     }
     let id = row.field("id")?;
@@ -327,14 +330,7 @@ fn modification_row(row: Row<'_>, spans: &Spans) -> Option<ModificationRow> {
 }
 
 fn document_row(row: Row<'_>, spans: &Spans) -> Option<DocumentRow> {
-    if !row.only(&[
-        "id",
-        "title",
-        "version",
-        "codeworks",
-        "modification",
-        "designation",
-    ]) {
+    if !row.only(NOTICE_DOCUMENT_FIELDS) {
         return None;
     }
     let id = row.field("id")?;

@@ -278,18 +278,22 @@ impl<'a> FieldReader<'a> {
 
 /// Parses a `YYYY-MM-DD` date strictly (no time, no other form).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    if !has_date_shape(text) {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// Whether `text` is four digits, `-`, two digits, `-`, two digits (a day or not).
+pub fn has_date_shape(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let shape_ok = bytes.len() == 10
+    bytes.len() == 10
         && bytes[4] == b'-'
         && bytes[7] == b'-'
         && bytes
             .iter()
             .enumerate()
-            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-    if !shape_ok {
-        return None;
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
 }
 
 /// A scalar as text (`27.0`, `true`, `MP080`), or None for lists and mappings.

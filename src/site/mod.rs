@@ -507,11 +507,7 @@ impl SiteBuilder {
                 diagnostics.push(shadowed(path));
                 continue;
             }
-            if let Some(parent) = Path::new(path).parent() {
-                let folder = dir.join(parent);
-                std::fs::create_dir_all(&folder)
-                    .with_context(|| format!("cannot create {}", folder.display()))?;
-            }
+            // The writer makes the folder (static/img/…) if the pages did not.
             writer.write(path, bytes);
             files += 1;
         }
