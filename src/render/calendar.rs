@@ -3,16 +3,25 @@
 //! take effect. Made in Rust, not through a template: the format's escaping and line folding are
 //! easy to get wrong in a template.
 
+use std::io::Write;
+
 use chrono::{Days, NaiveDate};
 
+use super::records::{PreviousFile, RecordKey, RecordSpans, RecordWriter};
 use super::views::{Urls, ViewBuilder};
 
 /// The longest a content line may be, in octets, before it is folded (RFC 5545 §3.1).
 const LINE_LIMIT: usize = 75;
 
 /// The calendar of the model's releases, in the order of the Document Log (effective date, then
-/// date published, then slug).
-pub fn calendar_ics(views: &ViewBuilder<'_>, title: &str, description: Option<&str>) -> String {
+/// date published, then slug), each event a record: the up-to-date events of `previous` are
+/// copied.
+pub fn calendar_ics(
+    views: &ViewBuilder<'_>,
+    title: &str,
+    description: Option<&str>,
+    previous: Option<PreviousFile<'_>>,
+) -> (String, RecordSpans) {
     let model = views.model;
     let base_url = views.urls.permalink("");
     let host = host_of(&base_url);
@@ -21,17 +30,22 @@ pub fn calendar_ics(views: &ViewBuilder<'_>, title: &str, description: Option<&s
         .collect();
     releases.sort_by_key(|&i| model.notices[i].log_order_key());
 
-    let mut out = String::with_capacity(256 + releases.len() * 512);
-    line(&mut out, "BEGIN:VCALENDAR");
-    line(&mut out, "VERSION:2.0");
-    line(&mut out, &format!("PRODID:-//secsite//{}//EN", text(title)));
-    line(&mut out, "CALSCALE:GREGORIAN");
-    line(&mut out, "METHOD:PUBLISH");
-    line(&mut out, &format!("X-WR-CALNAME:{}", text(title)));
+    let mut head = String::with_capacity(256);
+    line(&mut head, "BEGIN:VCALENDAR");
+    line(&mut head, "VERSION:2.0");
+    line(
+        &mut head,
+        &format!("PRODID:-//secsite//{}//EN", text(title)),
+    );
+    line(&mut head, "CALSCALE:GREGORIAN");
+    line(&mut head, "METHOD:PUBLISH");
+    line(&mut head, &format!("X-WR-CALNAME:{}", text(title)));
     if let Some(description) = description {
-        line(&mut out, &format!("X-WR-CALDESC:{}", text(description)));
+        line(&mut head, &format!("X-WR-CALDESC:{}", text(description)));
     }
-    for i in releases {
+    let mut writer = RecordWriter::new(Vec::with_capacity(256 + releases.len() * 512), previous);
+    let mut event = String::with_capacity(1024);
+    let write_event = |i: usize, out: &mut String| {
         let notice = &model.notices[i];
         let source = &notice.source;
         let url = views.urls.permalink(&Urls::notice_path(notice.slug()));
@@ -57,27 +71,41 @@ pub fn calendar_ics(views: &ViewBuilder<'_>, title: &str, description: Option<&s
             .effective
             .checked_add_days(Days::new(1))
             .unwrap_or(notice.effective);
-        line(&mut out, "BEGIN:VEVENT");
-        line(&mut out, &format!("UID:{}@{host}", notice.slug()));
+        line(out, "BEGIN:VEVENT");
+        line(out, &format!("UID:{}@{host}", notice.slug()));
         // A fixed stamp (the day it was published), never the time of the build.
-        line(&mut out, &format!("DTSTAMP:{}T000000Z", basic(source.date)));
+        line(out, &format!("DTSTAMP:{}T000000Z", basic(source.date)));
         line(
-            &mut out,
+            out,
             &format!("DTSTART;VALUE=DATE:{}", basic(notice.effective)),
         );
-        line(&mut out, &format!("DTEND;VALUE=DATE:{}", basic(end)));
-        line(&mut out, &format!("SUMMARY:{}", text(&summary)));
-        line(&mut out, &format!("DESCRIPTION:{}", text(&details)));
-        line(
-            &mut out,
-            &format!("CATEGORIES:{}", text(source.kind.label())),
-        );
-        line(&mut out, &format!("URL:{url}"));
-        line(&mut out, "TRANSP:TRANSPARENT");
-        line(&mut out, "END:VEVENT");
-    }
-    line(&mut out, "END:VCALENDAR");
-    out
+        line(out, &format!("DTEND;VALUE=DATE:{}", basic(end)));
+        line(out, &format!("SUMMARY:{}", text(&summary)));
+        line(out, &format!("DESCRIPTION:{}", text(&details)));
+        line(out, &format!("CATEGORIES:{}", text(source.kind.label())));
+        line(out, &format!("URL:{url}"));
+        line(out, "TRANSP:TRANSPARENT");
+        line(out, "END:VEVENT");
+    };
+    let records = (|| -> std::io::Result<()> {
+        writer.write_all(head.as_bytes())?;
+        for i in releases {
+            writer.record(RecordKey::Notice(i), |out| {
+                event.clear();
+                write_event(i, &mut event);
+                out.write_all(event.as_bytes())
+            })?;
+        }
+        let mut end = String::new();
+        line(&mut end, "END:VCALENDAR");
+        writer.write_all(end.as_bytes())
+    })();
+    records.expect("writing into memory does not fail");
+    let (text, spans) = writer.finish();
+    (
+        String::from_utf8(text).expect("the calendar is made of strings"),
+        spans,
+    )
 }
 
 /// `20201129`.

@@ -5,14 +5,15 @@
 //! what it lists.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::io::{self, Write};
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use super::dates::Iso;
+use super::records::{PreviousFile, RecordKey, RecordSpans, RecordWriter};
 use super::views::{Urls, ViewBuilder, clip};
 use crate::model::ids::ModificationKey;
+use crate::model::modification::Modification;
 
 /// The version of the export format: raised when a field changes meaning or goes away (adding a
 /// field does not raise it).
@@ -21,18 +22,61 @@ pub const EXPORT_SCHEMA: u32 = 1;
 /// The most characters of a notice's summary the search index keeps.
 const SEARCH_SUMMARY_CHARS: usize = 240;
 
-/// Writes `value` as JSON and a newline to `out`.
+/// Writes `value` as JSON.
 fn write_json<T: Serialize, W: Write>(value: &T, out: &mut W) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value)?;
-    out.write_all(b"\n")
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)
 }
 
-/// The JSON that `write` writes, in a buffer of `capacity` bytes to begin with: the exports run
-/// to megabytes, and a buffer that grows by doubling copies them over and over.
-fn json_text(capacity: usize, write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
-    let mut text = Vec::with_capacity(capacity);
-    write(&mut text).expect("writing into memory does not fail");
-    String::from_utf8(text).expect("serde_json writes UTF-8")
+/// The text that `write` writes and where its records are, in a buffer of `capacity` bytes to
+/// begin with (the files run to megabytes, and a buffer that grows by doubling copies them over
+/// and over), copying up-to-date records of `previous`.
+fn recorded_text(
+    capacity: usize,
+    previous: Option<PreviousFile<'_>>,
+    write: impl FnOnce(&mut RecordWriter<'_, Vec<u8>>) -> io::Result<()>,
+) -> (String, RecordSpans) {
+    let mut writer = RecordWriter::new(Vec::with_capacity(capacity), previous);
+    write(&mut writer).expect("writing into memory does not fail");
+    let (text, spans) = writer.finish();
+    (
+        String::from_utf8(text).expect("serde_json writes UTF-8"),
+        spans,
+    )
+}
+
+/// Writes `[`, then each item as a record (`record` gives its key and writes it) with commas
+/// between, then `]`.
+fn write_records<W: Write, T>(
+    out: &mut RecordWriter<'_, W>,
+    items: impl IntoIterator<Item = T>,
+    mut record: impl FnMut(&mut RecordWriter<'_, W>, T) -> io::Result<()>,
+) -> io::Result<()> {
+    out.write_all(b"[")?;
+    for (n, item) in items.into_iter().enumerate() {
+        if n > 0 {
+            out.write_all(b",")?;
+        }
+        record(out, item)?;
+    }
+    out.write_all(b"]")
+}
+
+/// Writes an export's header and opens its list: `{"schema":1,...,"as_of":"...","<list>":`.
+fn open_export<W: Write>(
+    views: &ViewBuilder<'_>,
+    title: &str,
+    list: &str,
+    out: &mut W,
+) -> io::Result<()> {
+    let header = serde_json::to_vec(&Header::new(views, title)).map_err(io::Error::from)?;
+    // The header is an object: the list joins it as one more key.
+    out.write_all(&header[..header.len() - 1])?;
+    write!(out, ",\"{list}\":")
+}
+
+/// Ends what `open_export` began, with a newline.
+fn close_export<W: Write>(out: &mut W) -> io::Result<()> {
+    out.write_all(b"}\n")
 }
 
 /// How many modification rows and document rows the notices have: what the exports' sizes
@@ -41,31 +85,6 @@ fn row_counts(views: &ViewBuilder<'_>) -> (usize, usize) {
     views.model.notices.iter().fold((0, 0), |(m, d), n| {
         (m + n.modification_keys.len(), d + n.document_rows.len())
     })
-}
-
-/// A list serialised from an iterator as it is consumed: an export holds its text, never all its
-/// entries as values besides.
-struct Streamed<I>(RefCell<Option<I>>);
-
-impl<I> Streamed<I> {
-    fn new(items: I) -> Self {
-        Streamed(RefCell::new(Some(items)))
-    }
-}
-
-impl<I> Serialize for Streamed<I>
-where
-    I: Iterator,
-    I::Item: Serialize,
-{
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let items = self
-            .0
-            .borrow_mut()
-            .take()
-            .expect("a streamed list is serialised once");
-        serializer.collect_seq(items)
-    }
 }
 
 /// What every export starts with.
@@ -131,14 +150,6 @@ fn modification_permalinks(views: &ViewBuilder<'_>) -> Vec<String> {
 // /api/releases.json
 
 #[derive(Serialize)]
-#[serde(bound(serialize = "I: Iterator, I::Item: Serialize"))]
-struct ReleasesExport<'a, I> {
-    #[serde(flatten)]
-    header: Header<'a>,
-    notices: Streamed<I>,
-}
-
-#[derive(Serialize)]
 struct NoticeExport<'a> {
     slug: &'a str,
     url: String,
@@ -179,22 +190,29 @@ struct NoticeDocumentExport<'a> {
 
 /// `/api/releases.json`: every notice, oldest first (by date published, then slug), with its
 /// modification and document rows.
-pub fn releases_json(views: &ViewBuilder<'_>, title: &str) -> String {
+pub fn releases_json(
+    views: &ViewBuilder<'_>,
+    title: &str,
+    previous: Option<PreviousFile<'_>>,
+) -> (String, RecordSpans) {
     let (modification_rows, document_rows) = row_counts(views);
     let capacity = 512 * views.model.notices.len() + 192 * (modification_rows + document_rows);
-    json_text(capacity, |out| write_releases_json(views, title, out))
+    recorded_text(capacity, previous, |out| {
+        write_releases_json(views, title, out)
+    })
 }
 
 /// Writes what `releases_json` returns to `out`.
 pub fn write_releases_json<W: Write>(
     views: &ViewBuilder<'_>,
     title: &str,
-    out: &mut W,
+    out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {
     let model = views.model;
     let modification_urls = modification_permalinks(views);
     let document_names = document_names(views);
-    let notices = model.notices.iter().enumerate().map(|(index, notice)| {
+    let notice_export = |index: usize| {
+        let notice = &model.notices[index];
         let source = &notice.source;
         let modifications = source
             .modifications
@@ -253,26 +271,18 @@ pub fn write_releases_json<W: Write>(
             modifications,
             documents,
         }
-    });
-    write_json(
-        &ReleasesExport {
-            header: Header::new(views, title),
-            notices: Streamed::new(notices),
-        },
-        out,
-    )
+    };
+    open_export(views, title, "notices", out)?;
+    write_records(out, 0..model.notices.len(), |out, index| {
+        out.record(RecordKey::Notice(index), |out| {
+            write_json(&notice_export(index), out)
+        })
+    })?;
+    close_export(out)
 }
 
 // ---------------------------------------------------------------------------------------------
 // /api/modifications.json
-
-#[derive(Serialize)]
-#[serde(bound(serialize = "I: Iterator, I::Item: Serialize"))]
-struct ModificationsExport<'a, I> {
-    #[serde(flatten)]
-    header: Header<'a>,
-    modifications: Streamed<I>,
-}
 
 #[derive(Serialize)]
 struct ModificationExport<'a> {
@@ -310,95 +320,103 @@ struct AppearanceExport<'a> {
 
 /// `/api/modifications.json`: every modification by key, with every notice that names it
 /// (oldest first) and the documents its implementing releases changed (in document order).
-pub fn modifications_json(views: &ViewBuilder<'_>, title: &str) -> String {
+pub fn modifications_json(
+    views: &ViewBuilder<'_>,
+    title: &str,
+    previous: Option<PreviousFile<'_>>,
+) -> (String, RecordSpans) {
     let capacity = 1024 * views.model.modifications.len() + 384 * row_counts(views).0;
-    json_text(capacity, |out| write_modifications_json(views, title, out))
+    recorded_text(capacity, previous, |out| {
+        write_modifications_json(views, title, out)
+    })
 }
 
 /// Writes what `modifications_json` returns to `out`.
 pub fn write_modifications_json<W: Write>(
     views: &ViewBuilder<'_>,
     title: &str,
-    out: &mut W,
+    out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {
-    let model = views.model;
     let notice_urls = notice_permalinks(views);
-    let modifications = model.modifications.values().map(|modification| {
-        let page = modification.page.as_deref();
-        let key = &modification.key;
-        ModificationExport {
-            id: &modification.id,
-            key: key.as_str(),
-            url: views.urls.permalink(&Urls::modification_path(key)),
-            feed_url: views.urls.permalink(&Urls::modification_feed_path(key)),
-            title: modification.title.as_deref(),
-            status: modification.status.as_deref(),
-            route: page.and_then(|p| p.route.as_deref()),
-            proposer: page.and_then(|p| p.proposer.as_deref()),
-            raised: page.and_then(|p| p.raised).map(Iso),
-            aliases: page
-                .map(|p| p.aliases.iter().map(|(a, _)| a.as_str()).collect())
-                .unwrap_or_default(),
-            related: page
-                .map(|p| p.related.as_slice())
-                .unwrap_or_default()
-                .iter()
-                .map(|id| {
-                    let written = ModificationKey::from_id(id);
-                    let target = model.aliases.get(&written).unwrap_or(&written);
-                    RelatedExport {
-                        id,
-                        url: model
-                            .modifications
-                            .contains_key(target)
-                            .then(|| views.urls.permalink(&Urls::modification_path(target))),
-                    }
-                })
-                .collect(),
-            notices: modification
-                .appearances
-                .iter()
-                .map(|appearance| {
-                    let notice = &model.notices[appearance.notice];
-                    AppearanceExport {
-                        slug: notice.slug(),
-                        url: &notice_urls[appearance.notice],
-                        relation: appearance.relation.key(),
-                        part: appearance
-                            .row
-                            .and_then(|r| notice.source.modifications[r].part),
-                        status: appearance.row.and_then(|r| notice.modification_status(r)),
-                        date: Iso(notice.source.date),
-                        effective: notice.is_releasing().then_some(Iso(notice.effective)),
-                    }
-                })
-                .collect(),
-            documents: model
-                .documents_touched(key)
-                .into_iter()
-                .map(|d| model.documents[d].id.as_str())
-                .collect(),
-        }
-    });
-    write_json(
-        &ModificationsExport {
-            header: Header::new(views, title),
-            modifications: Streamed::new(modifications),
-        },
+    open_export(views, title, "modifications", out)?;
+    write_records(
         out,
-    )
+        views.model.modifications.values().enumerate(),
+        |out, (position, modification)| {
+            out.record(RecordKey::Modification(position), |out| {
+                write_json(&modification_export(views, &notice_urls, modification), out)
+            })
+        },
+    )?;
+    close_export(out)
+}
+
+/// The record of one modification in `/api/modifications.json`.
+fn modification_export<'a>(
+    views: &'a ViewBuilder<'_>,
+    notice_urls: &'a [String],
+    modification: &'a Modification,
+) -> ModificationExport<'a> {
+    let model = views.model;
+    let page = modification.page.as_deref();
+    let key = &modification.key;
+    ModificationExport {
+        id: &modification.id,
+        key: key.as_str(),
+        url: views.urls.permalink(&Urls::modification_path(key)),
+        feed_url: views.urls.permalink(&Urls::modification_feed_path(key)),
+        title: modification.title.as_deref(),
+        status: modification.status.as_deref(),
+        route: page.and_then(|p| p.route.as_deref()),
+        proposer: page.and_then(|p| p.proposer.as_deref()),
+        raised: page.and_then(|p| p.raised).map(Iso),
+        aliases: page
+            .map(|p| p.aliases.iter().map(|(a, _)| a.as_str()).collect())
+            .unwrap_or_default(),
+        related: page
+            .map(|p| p.related.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|id| {
+                let written = ModificationKey::from_id(id);
+                let target = model.aliases.get(&written).unwrap_or(&written);
+                RelatedExport {
+                    id,
+                    url: model
+                        .modifications
+                        .contains_key(target)
+                        .then(|| views.urls.permalink(&Urls::modification_path(target))),
+                }
+            })
+            .collect(),
+        notices: modification
+            .appearances
+            .iter()
+            .map(|appearance| {
+                let notice = &model.notices[appearance.notice];
+                AppearanceExport {
+                    slug: notice.slug(),
+                    url: &notice_urls[appearance.notice],
+                    relation: appearance.relation.key(),
+                    part: appearance
+                        .row
+                        .and_then(|r| notice.source.modifications[r].part),
+                    status: appearance.row.and_then(|r| notice.modification_status(r)),
+                    date: Iso(notice.source.date),
+                    effective: notice.is_releasing().then_some(Iso(notice.effective)),
+                }
+            })
+            .collect(),
+        documents: model
+            .documents_touched(key)
+            .into_iter()
+            .map(|d| model.documents[d].id.as_str())
+            .collect(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // /api/documents.json
-
-#[derive(Serialize)]
-#[serde(bound(serialize = "I: Iterator, I::Item: Serialize"))]
-struct DocumentsExport<'a, I> {
-    #[serde(flatten)]
-    header: Header<'a>,
-    documents: Streamed<I>,
-}
 
 #[derive(Serialize)]
 struct DocumentExport<'a> {
@@ -440,16 +458,22 @@ struct HistoryExport<'a> {
 
 /// `/api/documents.json`: every document of the registry in document order, with the version in
 /// effect on the build date and its full history in the order of the Document Log.
-pub fn documents_json(views: &ViewBuilder<'_>, title: &str) -> String {
+pub fn documents_json(
+    views: &ViewBuilder<'_>,
+    title: &str,
+    previous: Option<PreviousFile<'_>>,
+) -> (String, RecordSpans) {
     let capacity = 1024 * views.model.documents.len() + 512 * row_counts(views).1;
-    json_text(capacity, |out| write_documents_json(views, title, out))
+    recorded_text(capacity, previous, |out| {
+        write_documents_json(views, title, out)
+    })
 }
 
 /// Writes what `documents_json` returns to `out`.
 pub fn write_documents_json<W: Write>(
     views: &ViewBuilder<'_>,
     title: &str,
-    out: &mut W,
+    out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {
     let model = views.model;
     let as_of = model.as_of;
@@ -468,7 +492,8 @@ pub fn write_documents_json<W: Write>(
                 .collect()
         })
         .collect();
-    let documents = model.documents.iter().enumerate().map(|(index, document)| {
+    let document_export = |index: usize| {
+        let document = &model.documents[index];
         let current = model
             .log
             .in_effect(index, as_of)
@@ -514,160 +539,167 @@ pub fn write_documents_json<W: Write>(
             current,
             history,
         }
-    });
-    write_json(
-        &DocumentsExport {
-            header: Header::new(views, title),
-            documents: Streamed::new(documents),
-        },
-        out,
-    )
+    };
+    open_export(views, title, "documents", out)?;
+    write_records(out, 0..model.documents.len(), |out, index| {
+        out.record(RecordKey::Document(index), |out| {
+            write_json(&document_export(index), out)
+        })
+    })?;
+    close_export(out)
 }
 
 // ---------------------------------------------------------------------------------------------
 // search/index.json
 
-type SearchNotice<'a> = (
-    &'a str,
-    &'a str,
-    &'static str,
-    &'static str,
-    Iso,
-    &'a str,
-    &'a str,
-    &'a str,
-    String,
-);
-
-/// The search index: compact rows the search page's script reads. Rows are arrays, not objects,
-/// to keep the file small; static/search.js documents the columns where it reads them.
-#[derive(Serialize)]
-struct SearchIndex<'a> {
-    v: u32,
-    /// Notices, newest first: `[slug, title, kind key, kind label, date, release, sec_version,
-    /// summary, the ids of the modifications it lists, separated by spaces]`.
-    n: Vec<SearchNotice<'a>>,
-    /// Modifications by key: `[id, URL segment, title, status, aliases]`.
-    m: Vec<(&'a str, String, &'a str, &'a str, Vec<&'a str>)>,
-    /// Documents in document order: `[id, label, title]`.
-    d: Vec<(&'a str, String, &'a str)>,
+/// The search index: compact rows the search page's script reads, `{"v":1,"n":[...],"m":[...],
+/// "d":[...]}`. Rows are arrays, not objects, to keep the file small; static/search.js documents
+/// the columns where it reads them.
+///
+/// - `n`, notices, newest first: `[slug, title, kind key, kind label, date, release,
+///   sec_version, summary, the ids of the modifications it lists, separated by spaces]`.
+/// - `m`, modifications by key: `[id, URL segment, title, status, aliases]`.
+/// - `d`, documents in document order: `[id, label, title]`.
+pub fn search_index_json(
+    views: &ViewBuilder<'_>,
+    previous: Option<PreviousFile<'_>>,
+) -> (String, RecordSpans) {
+    let capacity = 448 * views.model.notices.len() + 128 * views.model.modifications.len();
+    recorded_text(capacity, previous, |out| write_search_index(views, out))
 }
 
-/// `search/index.json`: what the search page matches a query against.
-pub fn search_index_json(views: &ViewBuilder<'_>) -> String {
+fn write_search_index<W: Write>(
+    views: &ViewBuilder<'_>,
+    out: &mut RecordWriter<'_, W>,
+) -> io::Result<()> {
     let model = views.model;
-    let index = SearchIndex {
-        v: 1,
-        n: (0..model.notices.len())
-            .rev()
-            .map(|i| {
-                let notice = &model.notices[i];
-                let source = &notice.source;
-                (
-                    notice.slug(),
-                    source.title.as_str(),
-                    source.kind.key(),
-                    source.kind.label(),
-                    Iso(source.date),
-                    source.release.as_deref().unwrap_or(""),
-                    source.sec_version.as_deref().unwrap_or(""),
-                    clip(views.summary(i), SEARCH_SUMMARY_CHARS),
-                    source
-                        .modifications
-                        .iter()
-                        .map(|row| row.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )
-            })
-            .collect(),
-        m: model
-            .modifications
-            .values()
-            .map(|m| {
-                (
+    out.write_all(b"{\"v\":1,\"n\":")?;
+    write_records(out, (0..model.notices.len()).rev(), |out, i| {
+        out.record(RecordKey::Notice(i), |out| {
+            let notice = &model.notices[i];
+            let source = &notice.source;
+            let row = (
+                notice.slug(),
+                source.title.as_str(),
+                source.kind.key(),
+                source.kind.label(),
+                Iso(source.date),
+                source.release.as_deref().unwrap_or(""),
+                source.sec_version.as_deref().unwrap_or(""),
+                clip(views.summary(i), SEARCH_SUMMARY_CHARS),
+                source
+                    .modifications
+                    .iter()
+                    .map(|row| row.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            write_json(&row, out)
+        })
+    })?;
+    out.write_all(b",\"m\":")?;
+    write_records(
+        out,
+        model.modifications.values().enumerate(),
+        |out, (position, m)| {
+            out.record(RecordKey::Modification(position), |out| {
+                let aliases: Vec<&str> = m
+                    .page
+                    .as_deref()
+                    .map(|p| p.aliases.iter().map(|(a, _)| a.as_str()).collect())
+                    .unwrap_or_default();
+                let row = (
                     m.id.as_str(),
                     m.key.url_segment(),
                     m.title.as_deref().unwrap_or(""),
                     m.status.as_deref().unwrap_or(""),
-                    m.page
-                        .as_deref()
-                        .map(|p| p.aliases.iter().map(|(a, _)| a.as_str()).collect())
-                        .unwrap_or_default(),
-                )
+                    aliases,
+                );
+                write_json(&row, out)
             })
-            .collect(),
-        d: model
-            .documents
-            .iter()
-            .map(|d| (d.id.as_str(), d.label(), d.title.as_str()))
-            .collect(),
-    };
-    let capacity = 448 * views.model.notices.len() + 128 * views.model.modifications.len();
-    json_text(capacity, |out| write_json(&index, out))
+        },
+    )?;
+    out.write_all(b",\"d\":")?;
+    let documents: Vec<(&str, String, &str)> = model
+        .documents
+        .iter()
+        .map(|d| (d.id.as_str(), d.label(), d.title.as_str()))
+        .collect();
+    write_json(&documents, out)?;
+    out.write_all(b"}\n")
 }
 
 // ---------------------------------------------------------------------------------------------
 // documents/history.json
 
-/// What the Document Log's script needs to show the log as at any date: for each document (in
-/// the order of the log's rows), the changes in log order as `[effective, version in effect
-/// after it, notice]`, the notice being an index into `notices` (`[url, release or title]`).
-#[derive(Serialize)]
-struct LogHistory<'a> {
-    as_of: Iso,
-    notices: Vec<(String, &'a str)>,
-    documents: Vec<LogHistoryDocument<'a>>,
-}
-
-#[derive(Serialize)]
-struct LogHistoryDocument<'a> {
-    id: &'a str,
-    h: Vec<(Iso, Option<&'a str>, usize)>,
-}
-
-/// `documents/history.json`: the versions of every document, for the log as at a date.
-pub fn log_history_json(views: &ViewBuilder<'_>) -> String {
-    let model = views.model;
-    let mut numbers: Vec<Option<usize>> = vec![None; model.notices.len()];
-    let mut notices = Vec::new();
-    let documents = model
-        .documents
-        .iter()
-        .enumerate()
-        .map(|(index, document)| LogHistoryDocument {
-            id: &document.id,
-            h: model
-                .log
-                .history(index)
-                .iter()
-                .map(|entry| {
-                    let number = *numbers[entry.notice].get_or_insert_with(|| {
-                        let notice = &model.notices[entry.notice];
-                        notices.push((
-                            views.urls.path(&Urls::notice_path(notice.slug())),
-                            notice
-                                .source
-                                .release
-                                .as_deref()
-                                .unwrap_or(&notice.source.title),
-                        ));
-                        notices.len() - 1
-                    });
-                    (Iso(entry.effective), entry.version(&model.notices), number)
-                })
-                .collect(),
-        })
-        .collect();
+/// What the Document Log's script needs to show the log as at any date, `{"as_of":...,
+/// "notices":[...],"documents":[...]}`: for each document (in the order of the log's rows),
+/// `{"id":...,"h":[...]}` with the changes in log order as `[effective, version in effect after it,
+/// notice]`, the notice being an index into `notices` (`[url, release or title]`), which lists the
+/// notices in the order the documents first name them.
+pub fn log_history_json(
+    views: &ViewBuilder<'_>,
+    previous: Option<PreviousFile<'_>>,
+) -> (String, RecordSpans) {
     let capacity = 64 * views.model.notices.len() + 48 * row_counts(views).1;
-    json_text(capacity, |out| {
-        write_json(
-            &LogHistory {
-                as_of: Iso(model.as_of),
-                notices,
-                documents,
-            },
-            out,
-        )
-    })
+    recorded_text(capacity, previous, |out| write_log_history(views, out))
+}
+
+fn write_log_history<W: Write>(
+    views: &ViewBuilder<'_>,
+    out: &mut RecordWriter<'_, W>,
+) -> io::Result<()> {
+    let model = views.model;
+    // Number the notices in the order the documents' histories first name them.
+    let mut numbers: Vec<Option<usize>> = vec![None; model.notices.len()];
+    let mut numbered = Vec::new();
+    for document in 0..model.documents.len() {
+        for entry in model.log.history(document) {
+            numbers[entry.notice].get_or_insert_with(|| {
+                numbered.push(entry.notice);
+                numbered.len() - 1
+            });
+        }
+    }
+    out.write_all(b"{\"as_of\":")?;
+    write_json(&Iso(model.as_of), out)?;
+    out.write_all(b",\"notices\":")?;
+    write_records(out, numbered, |out, i| {
+        out.record(RecordKey::Notice(i), |out| {
+            let notice = &model.notices[i];
+            let row = (
+                views.urls.path(&Urls::notice_path(notice.slug())),
+                notice
+                    .source
+                    .release
+                    .as_deref()
+                    .unwrap_or(&notice.source.title),
+            );
+            write_json(&row, out)
+        })
+    })?;
+    out.write_all(b",\"documents\":")?;
+    write_records(
+        out,
+        model.documents.iter().enumerate(),
+        |out, (index, document)| {
+            out.record(RecordKey::Document(index), |out| {
+                let history: Vec<(Iso, Option<&str>, usize)> = model
+                    .log
+                    .history(index)
+                    .iter()
+                    .map(|entry| {
+                        let number = numbers[entry.notice].expect("numbered above");
+                        (Iso(entry.effective), entry.version(&model.notices), number)
+                    })
+                    .collect();
+                out.write_all(b"{\"id\":")?;
+                write_json(&document.id, out)?;
+                out.write_all(b",\"h\":")?;
+                write_json(&history, out)?;
+                out.write_all(b"}")
+            })
+        },
+    )?;
+    out.write_all(b"}\n")
 }

@@ -5,11 +5,12 @@ pub mod calendar;
 mod compiled;
 pub mod dates;
 pub mod exports;
+pub mod records;
 pub mod templates;
 pub mod views;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use compiled::{Chrome, CompiledPage, TwinCache};
@@ -20,6 +21,7 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
+pub use records::{RecordSpans, StaleRecords};
 pub use templates::Templates;
 use views::{
     CALENDAR_PATH, CountsView, DOCUMENTS_EXPORT_PATH, LOG_HISTORY_PATH, MODIFICATIONS_EXPORT_PATH,
@@ -254,6 +256,20 @@ pub struct Renderer<'a> {
     twins: TwinCache,
     newest_first: Vec<usize>,
     listing_pages: usize,
+    previous: Option<PreviousRecords<'a>>,
+    // Where the records of each data file rendered lie, by output path.
+    spans: Mutex<Vec<(String, RecordSpans)>>,
+}
+
+/// The data files of the last build, whose up-to-date records a rebuild copies rather than
+/// makes again (see `records`).
+pub struct PreviousRecords<'a> {
+    /// The last build's files, by output path.
+    pub files: &'a BTreeMap<String, Bytes>,
+    /// Where the records of its data files lie, by output path.
+    pub spans: &'a HashMap<String, RecordSpans>,
+    /// Which records are out of date.
+    pub stale: StaleRecords,
 }
 
 impl<'a> Renderer<'a> {
@@ -286,7 +302,45 @@ impl<'a> Renderer<'a> {
             twins: TwinCache::new(model.notices.len()),
             newest_first,
             listing_pages,
+            previous: None,
+            spans: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Makes the data files by copying the up-to-date records of `previous`: only for a model
+    /// with the same notices, modifications and documents in the same order, and the same
+    /// configuration, as the build `previous` comes from.
+    pub fn copy_records_from(&mut self, previous: PreviousRecords<'a>) {
+        self.previous = Some(previous);
+    }
+
+    /// Where the records of each data file rendered so far lie, by output path.
+    pub fn take_record_spans(&self) -> Vec<(String, RecordSpans)> {
+        std::mem::take(&mut *self.spans.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The last build's file at `path`, for copying its records.
+    fn previous_file(&self, path: &str) -> Option<records::PreviousFile<'_>> {
+        let previous = self.previous.as_ref()?;
+        Some(records::PreviousFile {
+            text: previous.files.get(path)?,
+            spans: previous.spans.get(path)?,
+            stale: &previous.stale,
+        })
+    }
+
+    /// A data file made of records: its path and text, its spans noted.
+    fn recorded(
+        &self,
+        path: &str,
+        make: impl FnOnce(Option<records::PreviousFile<'_>>) -> (String, RecordSpans),
+    ) -> Result<(String, String), Diagnostic> {
+        let (text, spans) = make(self.previous_file(path));
+        self.spans
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((path.to_string(), spans));
+        Ok((path.to_string(), text))
     }
 
     /// The pages of the model being rendered.
@@ -364,33 +418,34 @@ impl<'a> Renderer<'a> {
                             self.views.urls.permalink("sitemap.xml")
                         ),
                     )),
-                    PageId::SearchIndex => Ok((
-                        SEARCH_INDEX_PATH.to_string(),
-                        exports::search_index_json(&self.views),
-                    )),
-                    PageId::LogHistory => Ok((
-                        LOG_HISTORY_PATH.to_string(),
-                        exports::log_history_json(&self.views),
-                    )),
+                    PageId::SearchIndex => self.recorded(SEARCH_INDEX_PATH, |previous| {
+                        exports::search_index_json(&self.views, previous)
+                    }),
+                    PageId::LogHistory => self.recorded(LOG_HISTORY_PATH, |previous| {
+                        exports::log_history_json(&self.views, previous)
+                    }),
                     PageId::Export(export) => {
                         let title = &self.config.title;
-                        let json = match export {
-                            Export::Releases => exports::releases_json(&self.views, title),
-                            Export::Modifications => {
-                                exports::modifications_json(&self.views, title)
+                        self.recorded(export.site_path(), |previous| match export {
+                            Export::Releases => {
+                                exports::releases_json(&self.views, title, previous)
                             }
-                            Export::Documents => exports::documents_json(&self.views, title),
-                        };
-                        Ok((export.site_path().to_string(), json))
+                            Export::Modifications => {
+                                exports::modifications_json(&self.views, title, previous)
+                            }
+                            Export::Documents => {
+                                exports::documents_json(&self.views, title, previous)
+                            }
+                        })
                     }
-                    PageId::Calendar => Ok((
-                        CALENDAR_PATH.to_string(),
+                    PageId::Calendar => self.recorded(CALENDAR_PATH, |previous| {
                         calendar::calendar_ics(
                             &self.views,
                             &self.config.title,
                             self.config.description.as_deref(),
-                        ),
-                    )),
+                            previous,
+                        )
+                    }),
                     other => renderer.render(other),
                 };
                 rendered.and_then(|(path, text)| consume(path, text)).err()
@@ -412,6 +467,8 @@ impl<'a> Renderer<'a> {
         out: &mut W,
     ) -> std::io::Result<()> {
         let title = &self.config.title;
+        // A build into a folder has no last build to copy from, and keeps no spans.
+        let out = &mut records::RecordWriter::new(out, None);
         match export {
             Export::Releases => exports::write_releases_json(&self.views, title, out),
             Export::Modifications => exports::write_modifications_json(&self.views, title, out),

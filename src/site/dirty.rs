@@ -17,7 +17,7 @@ use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
 use crate::model::modification::{Modification, Relation};
 use crate::model::release::Notice;
-use crate::render::{PageId, Renderer};
+use crate::render::{PageId, Renderer, StaleRecords};
 
 /// The two builds to compare.
 pub struct Comparison<'a> {
@@ -51,8 +51,19 @@ impl NoticeChange {
     }
 }
 
-/// The pages of the new build that must be rendered again.
-pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<PageId> {
+/// What a rebuild must make again.
+pub struct Dirty {
+    /// The pages of the new build that must be rendered again.
+    pub pages: Vec<PageId>,
+    /// When the site's structure is as it was (the same notices, modifications and documents in
+    /// the same order, each notice with the same rows and dates, no modification renamed): the
+    /// records of the data files that are out of date, those of the entities whose pages are
+    /// rendered again. The others can be copied from the last build.
+    pub stale_records: Option<StaleRecords>,
+}
+
+/// What the new build must make again.
+pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Dirty {
     let Comparison { old, new, .. } = comparison;
     let index = NoticeIndex::new(old, new);
 
@@ -71,6 +82,16 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
         .filter(|&j| index.new_of(j).is_none())
         .collect();
     let order_changed = !index.same_order;
+    // Whether each changed notice keeps the dates and kind that place it in the log and the
+    // calendar.
+    let same_place = |i: usize| {
+        index.old_of(i).is_some_and(|j| {
+            let (a, b) = (&old.notices[j], &new.notices[i]);
+            a.source.date == b.source.date
+                && a.effective == b.effective
+                && a.source.kind == b.source.kind
+        })
+    };
     let dates_changed = changes.iter().enumerate().any(|(i, c)| {
         c.link
             && index
@@ -309,6 +330,38 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
         .collect();
     dirty.extend(feeds);
 
+    let same_structure = !order_changed
+        && removed.is_empty()
+        && old.notices.len() == new.notices.len()
+        && same_keys
+        && renamed.is_empty()
+        && old.aliases == new.aliases
+        && !comparison.page_set_changed
+        && changes
+            .iter()
+            .enumerate()
+            .all(|(i, c)| !c.rows && (!c.link || same_place(i)));
+    let stale_records = same_structure.then(|| {
+        let mut stale = StaleRecords {
+            notices: vec![false; new.notices.len()],
+            modifications: vec![false; new.modifications.len()],
+            documents: vec![false; new.documents.len()],
+        };
+        for page in &dirty {
+            match page {
+                PageId::Notice(i) => stale.notices[*i] = true,
+                PageId::Modification(key) => {
+                    if let Some(position) = new.modifications.position(key) {
+                        stale.modifications[position] = true;
+                    }
+                }
+                PageId::Document(d) => stale.documents[*d] = true,
+                _ => {}
+            }
+        }
+        stale
+    });
+
     // Free pages: new ones and those whose text or rendering changed.
     let old_pages: HashMap<&str, usize> = old
         .pages
@@ -325,7 +378,10 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Vec<
             dirty.insert(PageId::Page(i));
         }
     }
-    dirty.into_iter().collect()
+    Dirty {
+        pages: dirty.into_iter().collect(),
+        stale_records,
+    }
 }
 
 /// How notice `j` of the old build differs from notice `i` of the new one.

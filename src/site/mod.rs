@@ -8,7 +8,7 @@ pub mod dirty;
 pub mod output;
 mod stream;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -29,7 +29,9 @@ use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
 use crate::render::templates::BUILTIN_STATIC;
 use crate::render::views::Urls;
-use crate::render::{Bodies, PageId, Pages, RenderedSite, Renderer, Templates};
+use crate::render::{
+    Bodies, PageId, Pages, PreviousRecords, RecordSpans, RenderedSite, Renderer, Templates,
+};
 use bodies::{BodyCache, link_context};
 use dirty::{Comparison, dirty_pages};
 use stream::{FolderWriter, NoticePassInput};
@@ -58,6 +60,9 @@ pub struct Build {
     pub rendered: usize,
     /// The output paths of the pages this build rendered.
     pub rendered_paths: Vec<String>,
+    /// How many records of the data files (exports, search index, calendar, log history) this
+    /// build copied from the last one rather than made again.
+    pub copied_records: usize,
     /// How many HTML pages the site has.
     pub pages: usize,
     /// How many files the site has, static files included.
@@ -140,6 +145,8 @@ struct LastGood {
     live: Arc<HashSet<String>>,
     known: Arc<HashSet<String>>,
     site: Arc<RenderedSite>,
+    // Where the records of the data files in `site` lie, by output path.
+    record_spans: HashMap<String, RecordSpans>,
 }
 
 /// Builds a site again and again, keeping parsed content, rendered Markdown and rendered pages
@@ -329,14 +336,14 @@ impl SiteBuilder {
             return Err(BuildFailure::Content(diagnostics));
         }
 
-        let renderer = Renderer::new(&model, &config, &templates, &rendered_bodies.bodies);
+        let mut renderer = Renderer::new(&model, &config, &templates, &rendered_bodies.bodies);
         let reusable = self.last.as_ref().filter(|last| {
             // Other templates, configuration or documents can change every page.
             Arc::ptr_eq(&last.templates, &templates)
                 && last.config == config
                 && last.documents == documents
         });
-        let (pages, mut generated) = match reusable {
+        let (pages, mut generated, mut record_spans) = match reusable {
             Some(last) => {
                 let comparison = Comparison {
                     old: &last.model,
@@ -352,9 +359,17 @@ impl SiteBuilder {
                 for path in &last.static_paths {
                     generated.remove(path);
                 }
-                (dirty_pages(&comparison, &renderer), generated)
+                let dirty = dirty_pages(&comparison, &renderer);
+                if let Some(stale) = dirty.stale_records {
+                    renderer.copy_records_from(PreviousRecords {
+                        files: &last.site.files,
+                        spans: &last.record_spans,
+                        stale,
+                    });
+                }
+                (dirty.pages, generated, last.record_spans.clone())
             }
-            None => (all_pages, BTreeMap::new()),
+            None => (all_pages, BTreeMap::new(), HashMap::new()),
         };
         let files = match renderer.render(&pages) {
             Ok(files) => files,
@@ -365,6 +380,9 @@ impl SiteBuilder {
         };
         let rendered = files.len();
         let rendered_paths: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
+        let rendered_spans = renderer.take_record_spans();
+        let copied_records = rendered_spans.iter().map(|(_, s)| s.copied()).sum();
+        record_spans.extend(rendered_spans);
         clock.lap("render");
         drop(renderer);
         // Pages that no longer exist (a deleted notice) go; the rest is replaced or kept.
@@ -393,10 +411,12 @@ impl SiteBuilder {
             live: Arc::clone(&live),
             known,
             site: Arc::clone(&site),
+            record_spans,
         });
         clock.lap("assemble");
         Ok(Build {
             rendered_paths,
+            copied_records,
             pages: all_pages_html(&live),
             files: site.files.len(),
             site,
@@ -524,6 +544,7 @@ impl SiteBuilder {
             diagnostics,
             rendered: all_pages.len(),
             rendered_paths: Vec::new(),
+            copied_records: 0,
             pages: all_pages_html(&live),
             files,
             timings: clock.laps,

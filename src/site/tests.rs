@@ -636,6 +636,80 @@ fn an_edit_renders_only_the_pages_it_touches() {
 }
 
 #[test]
+fn a_title_edit_copies_the_data_files_records_of_everything_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "secsite.yaml", CONFIG);
+    write(root, "content/documents.yaml", DOCUMENTS);
+    let notice_of = |i: usize, title: &str, date: &str, body: &str| {
+        let id = format!("MP{:03}", i % 4);
+        let version = format!("1.{i}");
+        let document = if i.is_multiple_of(2) {
+            "section-a"
+        } else {
+            "appendix-ab"
+        };
+        notice(title, date, &[(&id, "T")], &[(document, &version)], body)
+    };
+    for i in 0..12 {
+        write(
+            root,
+            &format!("content/releases/n{i:02}.md"),
+            &notice_of(
+                i,
+                &format!("N{i}"),
+                &format!("2020-01-{:02}", i + 1),
+                "Body.\n",
+            ),
+        );
+    }
+    let mut builder = SiteBuilder::new(options(root));
+    builder.build_all().unwrap();
+
+    // (file, new text, whether the data files' records can be copied)
+    let edits = [
+        // A title shows in every data file: only this notice's records and those of its
+        // modification and document are made again.
+        (
+            "n05",
+            notice_of(5, "N5 & retitled", "2020-01-06", "Body.\n"),
+            true,
+        ),
+        // A new first paragraph is a new summary.
+        (
+            "n07",
+            notice_of(7, "N7", "2020-01-08", "A new <summary>.\n"),
+            true,
+        ),
+        // A mention makes the notice appear on another modification's page and record.
+        (
+            "n08",
+            notice_of(8, "N8", "2020-01-09", "Body about MP001.\n"),
+            true,
+        ),
+        // A new date moves the notice in the log and the calendar: everything is made again.
+        ("n03", notice_of(3, "N3", "2020-01-02", "Body.\n"), false),
+    ];
+    for (file, text, copies) in edits {
+        let changed = write(root, &format!("content/releases/{file}.md"), &text);
+        let build = builder.build_changed(&[changed]).unwrap();
+        let step = format!("edit of {file}");
+        assert_same(&build.site, &full_build(root), &step);
+        if copies {
+            // Twelve notices, four modifications and two documents appear in six files; an
+            // edit of one notice leaves most of their records as they were.
+            assert!(
+                build.copied_records >= 40,
+                "{step}: copied {} records",
+                build.copied_records
+            );
+        } else {
+            assert_eq!(build.copied_records, 0, "{step}");
+        }
+    }
+}
+
+#[test]
 fn a_failed_rebuild_keeps_the_last_good_site_and_recovers() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

@@ -1,0 +1,213 @@
+//! The records of the whole-site data files (exports, search index, calendar, log history): each
+//! record stands for one notice, modification or document, and a rebuild after an edit that left
+//! the site's structure as it was copies the records of the entities it did not touch from the
+//! last build instead of making them again. A title edit at 10,000 notices changes some 40
+//! records of 100 MB of such files.
+
+use std::io::{self, Write};
+
+/// What a record of a data file stands for. A record's bytes depend on its entity and on what the
+/// whole site shares (configuration, build date, the set and order of notices, modifications and
+/// documents); `RecordReuse` is only made when the latter is as in the last build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKey {
+    /// A notice, by index in the model.
+    Notice(usize),
+    /// A modification, by position in the model's (sorted) modifications.
+    Modification(usize),
+    /// A document, by index in the registry.
+    Document(usize),
+}
+
+/// Where each record of a data file lies in its text, in the order they were written.
+#[derive(Debug, Clone, Default)]
+pub struct RecordSpans {
+    spans: Vec<(RecordKey, usize, usize)>,
+    copied: usize,
+}
+
+impl RecordSpans {
+    /// How many of the records were copied from the last build.
+    pub fn copied(&self) -> usize {
+        self.copied
+    }
+
+    /// How many records the file has.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether the file has no records.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+/// Which records of the last build are out of date: those of the notices, modifications and
+/// documents whose pages the rebuild renders again.
+#[derive(Debug, Clone, Default)]
+pub struct StaleRecords {
+    /// By notice index.
+    pub notices: Vec<bool>,
+    /// By modification position.
+    pub modifications: Vec<bool>,
+    /// By document index.
+    pub documents: Vec<bool>,
+}
+
+impl StaleRecords {
+    fn is_stale(&self, key: RecordKey) -> bool {
+        // An entity this list does not know is new: nothing of it can be reused.
+        let flag = |flags: &[bool], i: usize| flags.get(i).copied().unwrap_or(true);
+        match key {
+            RecordKey::Notice(i) => flag(&self.notices, i),
+            RecordKey::Modification(i) => flag(&self.modifications, i),
+            RecordKey::Document(i) => flag(&self.documents, i),
+        }
+    }
+}
+
+/// One data file of the last build, whose up-to-date records a rebuild copies.
+#[derive(Clone, Copy)]
+pub struct PreviousFile<'a> {
+    /// The file's text.
+    pub text: &'a [u8],
+    /// Where its records are.
+    pub spans: &'a RecordSpans,
+    /// Which records are out of date.
+    pub stale: &'a StaleRecords,
+}
+
+/// A writer of a data file that notes where each record lies and, given the last build's file,
+/// copies the records that are still up to date. The file's other bytes (its header, separators
+/// and end) are always written anew.
+pub struct RecordWriter<'a, W> {
+    out: W,
+    written: usize,
+    spans: Vec<(RecordKey, usize, usize)>,
+    copied: usize,
+    previous: Option<PreviousFile<'a>>,
+}
+
+impl<'a, W: Write> RecordWriter<'a, W> {
+    /// A writer to `out`, copying up-to-date records of `previous` when there is one.
+    pub fn new(out: W, previous: Option<PreviousFile<'a>>) -> Self {
+        RecordWriter {
+            out,
+            written: 0,
+            spans: Vec::new(),
+            copied: 0,
+            previous,
+        }
+    }
+
+    /// Writes the record of `key`: the last build's bytes when they are up to date, else what
+    /// `write` writes.
+    pub fn record(
+        &mut self,
+        key: RecordKey,
+        write: impl FnOnce(&mut Self) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let start = self.written;
+        // Records come in the same order in both builds when the structure is unchanged, so the
+        // n-th record of the last build is the only candidate.
+        let reusable = self.previous.and_then(|previous| {
+            let &(previous_key, from, to) = previous.spans.spans.get(self.spans.len())?;
+            (previous_key == key && !previous.stale.is_stale(key)).then(|| &previous.text[from..to])
+        });
+        match reusable {
+            Some(bytes) => {
+                self.write_all(bytes)?;
+                self.copied += 1;
+            }
+            None => write(self)?,
+        }
+        self.spans.push((key, start, self.written));
+        Ok(())
+    }
+
+    /// The writer and the spans of the records written.
+    pub fn finish(self) -> (W, RecordSpans) {
+        (
+            self.out,
+            RecordSpans {
+                spans: self.spans,
+                copied: self.copied,
+            },
+        )
+    }
+}
+
+impl<W: Write> Write for RecordWriter<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(bytes)?;
+        self.written += n;
+        Ok(n)
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)?;
+        self.written += bytes.len();
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(previous: Option<PreviousFile<'_>>, values: &[&str]) -> (Vec<u8>, RecordSpans) {
+        let mut writer = RecordWriter::new(Vec::new(), previous);
+        writer.write_all(b"[").unwrap();
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                writer.write_all(b",").unwrap();
+            }
+            writer
+                .record(RecordKey::Notice(i), |out| out.write_all(value.as_bytes()))
+                .unwrap();
+        }
+        writer.write_all(b"]").unwrap();
+        writer.finish()
+    }
+
+    #[test]
+    fn up_to_date_records_are_copied_and_stale_ones_written_again() {
+        let (text, spans) = file(None, &["a", "bb", "c"]);
+        assert_eq!(text, b"[a,bb,c]");
+        let stale = StaleRecords {
+            notices: vec![false, true, false],
+            ..StaleRecords::default()
+        };
+        let previous = PreviousFile {
+            text: &text,
+            spans: &spans,
+            stale: &stale,
+        };
+        // The writer copies records 0 and 2 (whatever they would be now) and writes record 1.
+        let (again, again_spans) = file(Some(previous), &["x", "yyy", "z"]);
+        assert_eq!(again, b"[a,yyy,c]");
+        assert_eq!(again_spans.len(), 3);
+        assert_eq!(again_spans.copied(), 2);
+    }
+
+    #[test]
+    fn records_the_last_build_did_not_have_are_written() {
+        let (text, spans) = file(None, &["a"]);
+        let stale = StaleRecords {
+            notices: vec![false],
+            ..StaleRecords::default()
+        };
+        let previous = PreviousFile {
+            text: &text,
+            spans: &spans,
+            stale: &stale,
+        };
+        let (again, _) = file(Some(previous), &["x", "y"]);
+        assert_eq!(again, b"[a,y]");
+    }
+}
