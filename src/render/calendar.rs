@@ -21,7 +21,7 @@ pub fn calendar_ics(
     title: &str,
     description: Option<&str>,
     previous: Option<PreviousFile<'_>>,
-) -> (String, RecordSpans) {
+) -> (Vec<u8>, RecordSpans) {
     let model = views.model;
     let base_url = views.urls.permalink("");
     let host = host_of(&base_url);
@@ -101,11 +101,7 @@ pub fn calendar_ics(
         writer.write_all(end.as_bytes())
     })();
     records.expect("writing into memory does not fail");
-    let (text, spans) = writer.finish();
-    (
-        String::from_utf8(text).expect("the calendar is made of strings"),
-        spans,
-    )
+    writer.finish()
 }
 
 /// `20201129`.

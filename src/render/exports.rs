@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::dates::Iso;
 use super::records::{PreviousFile, RecordKey, RecordSpans, RecordWriter};
-use super::views::{Urls, ViewBuilder, clip};
+use super::views::{LazyTable, Urls, ViewBuilder, clip};
 use crate::model::ids::ModificationKey;
 use crate::model::modification::Modification;
 
@@ -27,21 +27,43 @@ fn write_json<T: Serialize, W: Write>(value: &T, out: &mut W) -> io::Result<()> 
     serde_json::to_writer(&mut *out, value).map_err(io::Error::from)
 }
 
-/// The text that `write` writes and where its records are, in a buffer of `capacity` bytes to
-/// begin with (the files run to megabytes, and a buffer that grows by doubling copies them over
-/// and over), copying up-to-date records of `previous`.
-fn recorded_text(
+/// The text (UTF-8) that `write` writes and where its records are, copying up-to-date records of
+/// `previous`. The buffer starts at `capacity` bytes, or a little more than the last build's
+/// file: the files run to megabytes, and a buffer that grows by doubling copies them over and
+/// over.
+pub(super) fn recorded_text(
     capacity: usize,
     previous: Option<PreviousFile<'_>>,
     write: impl FnOnce(&mut RecordWriter<'_, Vec<u8>>) -> io::Result<()>,
-) -> (String, RecordSpans) {
+) -> (Vec<u8>, RecordSpans) {
+    let capacity = previous.map_or(capacity, |p| p.text.len() + p.text.len() / 16 + 4096);
     let mut writer = RecordWriter::new(Vec::with_capacity(capacity), previous);
     write(&mut writer).expect("writing into memory does not fail");
-    let (text, spans) = writer.finish();
-    (
-        String::from_utf8(text).expect("serde_json writes UTF-8"),
-        spans,
-    )
+    writer.finish()
+}
+
+/// The permalink of every notice, made when first asked for: the exports name each notice many
+/// times, and a rebuild that copies most records asks for few.
+struct NoticePermalinks<'a, 'b> {
+    views: &'a ViewBuilder<'b>,
+    urls: LazyTable<String>,
+}
+
+impl<'a, 'b> NoticePermalinks<'a, 'b> {
+    fn new(views: &'a ViewBuilder<'b>) -> Self {
+        NoticePermalinks {
+            views,
+            urls: LazyTable::new(views.model.notices.len()),
+        }
+    }
+
+    fn get(&self, index: usize) -> &str {
+        self.urls.get_or_init(index, || {
+            self.views
+                .urls
+                .notice_permalink(self.views.model.notices[index].slug())
+        })
+    }
 }
 
 /// Writes `[`, then each item as a record (`record` gives its key and writes it) with commas
@@ -116,16 +138,6 @@ impl<'a> Header<'a> {
     }
 }
 
-/// The permalink of every notice, by index: the exports name each notice many times.
-fn notice_permalinks(views: &ViewBuilder<'_>) -> Vec<String> {
-    views
-        .model
-        .notices
-        .iter()
-        .map(|n| views.urls.notice_permalink(n.slug()))
-        .collect()
-}
-
 /// The label and permalink of every document of the registry, by index.
 fn document_names(views: &ViewBuilder<'_>) -> Vec<(String, String)> {
     views
@@ -194,7 +206,7 @@ pub fn releases_json(
     views: &ViewBuilder<'_>,
     title: &str,
     previous: Option<PreviousFile<'_>>,
-) -> (String, RecordSpans) {
+) -> (Vec<u8>, RecordSpans) {
     let (modification_rows, document_rows) = row_counts(views);
     let capacity = 512 * views.model.notices.len() + 192 * (modification_rows + document_rows);
     recorded_text(capacity, previous, |out| {
@@ -324,7 +336,7 @@ pub fn modifications_json(
     views: &ViewBuilder<'_>,
     title: &str,
     previous: Option<PreviousFile<'_>>,
-) -> (String, RecordSpans) {
+) -> (Vec<u8>, RecordSpans) {
     let capacity = 1024 * views.model.modifications.len() + 384 * row_counts(views).0;
     recorded_text(capacity, previous, |out| {
         write_modifications_json(views, title, out)
@@ -337,7 +349,7 @@ pub fn write_modifications_json<W: Write>(
     title: &str,
     out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {
-    let notice_urls = notice_permalinks(views);
+    let notice_urls = NoticePermalinks::new(views);
     open_export(views, title, "modifications", out)?;
     write_records(
         out,
@@ -354,7 +366,7 @@ pub fn write_modifications_json<W: Write>(
 /// The record of one modification in `/api/modifications.json`.
 fn modification_export<'a>(
     views: &'a ViewBuilder<'_>,
-    notice_urls: &'a [String],
+    notice_urls: &'a NoticePermalinks<'_, '_>,
     modification: &'a Modification,
 ) -> ModificationExport<'a> {
     let model = views.model;
@@ -396,7 +408,7 @@ fn modification_export<'a>(
                 let notice = &model.notices[appearance.notice];
                 AppearanceExport {
                     slug: notice.slug(),
-                    url: &notice_urls[appearance.notice],
+                    url: notice_urls.get(appearance.notice),
                     relation: appearance.relation.key(),
                     part: appearance
                         .row
@@ -429,7 +441,7 @@ struct DocumentExport<'a> {
     url: String,
     feed_url: String,
     current: Option<CurrentExport<'a>>,
-    history: Vec<HistoryExport<'a>>,
+    // And `history`, written after it entry by entry.
 }
 
 #[derive(Serialize)]
@@ -462,7 +474,7 @@ pub fn documents_json(
     views: &ViewBuilder<'_>,
     title: &str,
     previous: Option<PreviousFile<'_>>,
-) -> (String, RecordSpans) {
+) -> (Vec<u8>, RecordSpans) {
     let capacity = 1024 * views.model.documents.len() + 512 * row_counts(views).1;
     recorded_text(capacity, previous, |out| {
         write_documents_json(views, title, out)
@@ -478,12 +490,11 @@ pub fn write_documents_json<W: Write>(
     let model = views.model;
     let as_of = model.as_of;
     // A notice changes some six documents: its URL and its modifications are made once.
-    let notice_urls = notice_permalinks(views);
-    let keys_of: Vec<Vec<&str>> = model
-        .notices
-        .iter()
-        .map(|notice| {
-            notice
+    let notice_urls = NoticePermalinks::new(views);
+    let keys: LazyTable<Vec<&str>> = LazyTable::new(model.notices.len());
+    let keys_of = |index: usize| {
+        keys.get_or_init(index, || {
+            model.notices[index]
                 .modification_keys
                 .iter()
                 .map(|k| model.aliases.get(k).unwrap_or(k))
@@ -491,61 +502,70 @@ pub fn write_documents_json<W: Write>(
                 .map(ModificationKey::as_str)
                 .collect()
         })
-        .collect();
-    let document_export = |index: usize| {
+    };
+    // Entry `k` of document `index`'s history.
+    let history_entry = |index: usize, k: usize| {
         let document = &model.documents[index];
-        let current = model
-            .log
-            .in_effect(index, as_of)
-            .map(|entry| CurrentExport {
-                version: entry.version(&model.notices),
-                since: Iso(entry.effective),
-                notice: model.notices[entry.notice].slug(),
-            });
-        let history = model
-            .log
-            .history(index)
-            .iter()
-            .map(|entry| {
-                let notice = &model.notices[entry.notice];
-                let row = notice.document(entry.row).1;
-                HistoryExport {
-                    notice: notice.slug(),
-                    url: &notice_urls[entry.notice],
-                    release: notice.source.release.as_deref(),
-                    date: Iso(notice.source.date),
-                    effective: Iso(entry.effective),
-                    upcoming: entry.effective > as_of,
-                    title: row.title.as_deref().unwrap_or(&document.title),
-                    version: row.version.as_deref(),
-                    version_in_effect: entry.version(&model.notices),
-                    codeworks: row.codeworks,
-                    modification: row.modification,
-                    designation: row.designation,
-                    modifications: &keys_of[entry.notice],
-                }
-            })
-            .collect();
-        DocumentExport {
-            id: &document.id,
-            kind: document.kind.key(),
-            reference: &document.reference,
-            label: document.label(),
-            title: &document.title,
-            url: views.urls.document_permalink(&document.id),
-            feed_url: views
-                .urls
-                .permalink(&Urls::document_feed_path(&document.id)),
-            current,
-            history,
+        let entry = &model.log.history(index)[k];
+        let notice = &model.notices[entry.notice];
+        let row = notice.document(entry.row).1;
+        HistoryExport {
+            notice: notice.slug(),
+            url: notice_urls.get(entry.notice),
+            release: notice.source.release.as_deref(),
+            date: Iso(notice.source.date),
+            effective: Iso(entry.effective),
+            upcoming: entry.effective > as_of,
+            title: row.title.as_deref().unwrap_or(&document.title),
+            version: row.version.as_deref(),
+            version_in_effect: entry.version(&model.notices),
+            codeworks: row.codeworks,
+            modification: row.modification,
+            designation: row.designation,
+            modifications: keys_of(entry.notice),
         }
     };
     open_export(views, title, "documents", out)?;
-    write_records(out, 0..model.documents.len(), |out, index| {
-        out.record(RecordKey::Document(index), |out| {
-            write_json(&document_export(index), out)
-        })
-    })?;
+    write_records(
+        out,
+        model.documents.iter().enumerate(),
+        |out, (index, document)| {
+            let current = model
+                .log
+                .in_effect(index, as_of)
+                .map(|entry| CurrentExport {
+                    version: entry.version(&model.notices),
+                    since: Iso(entry.effective),
+                    notice: model.notices[entry.notice].slug(),
+                });
+            let head = serde_json::to_vec(&DocumentExport {
+                id: &document.id,
+                kind: document.kind.key(),
+                reference: &document.reference,
+                label: document.label(),
+                title: &document.title,
+                url: views.urls.document_permalink(&document.id),
+                feed_url: views
+                    .urls
+                    .permalink(&Urls::document_feed_path(&document.id)),
+                current,
+            })
+            .map_err(io::Error::from)?;
+            // The history is the object's last key; each of its entries is a record, as most of a
+            // document's history stays as it was when one notice changes.
+            out.write_all(&head[..head.len() - 1])?;
+            out.write_all(b",\"history\":")?;
+            let history = model.log.history(index);
+            write_records(out, history.iter().enumerate(), |out, (k, entry)| {
+                let key = RecordKey::DocumentChange {
+                    document: index,
+                    notice: entry.notice,
+                };
+                out.record(key, |out| write_json(&history_entry(index, k), out))
+            })?;
+            out.write_all(b"}")
+        },
+    )?;
     close_export(out)
 }
 
@@ -563,7 +583,7 @@ pub fn write_documents_json<W: Write>(
 pub fn search_index_json(
     views: &ViewBuilder<'_>,
     previous: Option<PreviousFile<'_>>,
-) -> (String, RecordSpans) {
+) -> (Vec<u8>, RecordSpans) {
     let capacity = 448 * views.model.notices.len() + 128 * views.model.modifications.len();
     recorded_text(capacity, previous, |out| write_search_index(views, out))
 }
@@ -640,7 +660,7 @@ fn write_search_index<W: Write>(
 pub fn log_history_json(
     views: &ViewBuilder<'_>,
     previous: Option<PreviousFile<'_>>,
-) -> (String, RecordSpans) {
+) -> (Vec<u8>, RecordSpans) {
     let capacity = 64 * views.model.notices.len() + 48 * row_counts(views).1;
     recorded_text(capacity, previous, |out| write_log_history(views, out))
 }

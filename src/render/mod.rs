@@ -23,6 +23,7 @@ use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
 pub use records::{RecordSpans, StaleRecords};
 pub use templates::Templates;
+pub use views::KeptViews;
 use views::{
     CALENDAR_PATH, CountsView, DOCUMENTS_EXPORT_PATH, LOG_HISTORY_PATH, MODIFICATIONS_EXPORT_PATH,
     PageView, PaginatorView, RELEASES_EXPORT_PATH, SEARCH_INDEX_PATH, SEARCH_PATH, SiteView,
@@ -314,6 +315,20 @@ impl<'a> Renderer<'a> {
         self.previous = Some(previous);
     }
 
+    /// Reuses the views `kept` from the last build (see `views::KeptViews`) for the notices
+    /// `stale` does not mark: only for a model of the same structure as the last build's.
+    pub fn reuse_views(&mut self, mut kept: KeptViews, stale: &StaleRecords) {
+        self.views.reuse(&mut kept, &stale.notices);
+        self.twins = TwinCache::reusing(std::mem::take(&mut kept.history_cells), &stale.notices);
+    }
+
+    /// The views this renderer made, for the next build.
+    pub fn into_kept_views(self) -> KeptViews {
+        let mut kept = self.views.into_kept();
+        kept.history_cells = self.twins.into_kept();
+        kept
+    }
+
     /// Where the records of each data file rendered so far lie, by output path.
     pub fn take_record_spans(&self) -> Vec<(String, RecordSpans)> {
         std::mem::take(&mut *self.spans.lock().unwrap_or_else(|p| p.into_inner()))
@@ -333,14 +348,20 @@ impl<'a> Renderer<'a> {
     fn recorded(
         &self,
         path: &str,
-        make: impl FnOnce(Option<records::PreviousFile<'_>>) -> (String, RecordSpans),
-    ) -> Result<(String, String), Diagnostic> {
+        make: impl FnOnce(Option<records::PreviousFile<'_>>) -> (Vec<u8>, RecordSpans),
+    ) -> Result<(String, Vec<u8>), Diagnostic> {
         let (text, spans) = make(self.previous_file(path));
         self.spans
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push((path.to_string(), spans));
         Ok((path.to_string(), text))
+    }
+
+    /// Whether pages of `template` come out as its built-in makes them (what they show is then
+    /// known: see `site::dirty`).
+    pub fn renders_builtin(&self, template: &str) -> bool {
+        renders_builtin(self.templates, template)
     }
 
     /// The pages of the model being rendered.
@@ -392,7 +413,7 @@ impl<'a> Renderer<'a> {
     /// error and every error of `consume` is returned.
     pub fn render_each<F>(&self, pages: &[PageId], consume: F) -> Result<(), Vec<Diagnostic>>
     where
-        F: Fn(String, String) -> Result<(), Diagnostic> + Sync,
+        F: Fn(String, Vec<u8>) -> Result<(), Diagnostic> + Sync,
     {
         let renderer = PageRenderer {
             templates: self.templates,
@@ -409,14 +430,15 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .filter_map(|page| {
                 let rendered = match page {
-                    PageId::Sitemap => self.sitemap(&renderer, None),
-                    PageId::SitemapPart(n) => self.sitemap(&renderer, Some(*n)),
+                    PageId::Sitemap => as_bytes(self.sitemap(&renderer, None)),
+                    PageId::SitemapPart(n) => as_bytes(self.sitemap(&renderer, Some(*n))),
                     PageId::Robots => Ok((
                         "robots.txt".to_string(),
                         format!(
                             "User-agent: *\nAllow: /\n\nSitemap: {}\n",
                             self.views.urls.permalink("sitemap.xml")
-                        ),
+                        )
+                        .into_bytes(),
                     )),
                     PageId::SearchIndex => self.recorded(SEARCH_INDEX_PATH, |previous| {
                         exports::search_index_json(&self.views, previous)
@@ -446,7 +468,7 @@ impl<'a> Renderer<'a> {
                             previous,
                         )
                     }),
-                    other => renderer.render(other),
+                    other => as_bytes(renderer.render(other)),
                 };
                 rendered.and_then(|(path, text)| consume(path, text)).err()
             })
@@ -576,6 +598,18 @@ pub fn output_path_of(site_path: &str) -> String {
     }
 }
 
+/// Whether pages of `template` come out as its built-in makes them: the site changes neither it
+/// nor `base.html`, which the HTML templates extend.
+fn renders_builtin(templates: &Templates, template: &str) -> bool {
+    templates.is_builtin(template)
+        && (!template.ends_with(".html") || templates.is_builtin("base.html"))
+}
+
+/// A rendered page's text as bytes.
+fn as_bytes(page: Result<(String, String), Diagnostic>) -> Result<(String, Vec<u8>), Diagnostic> {
+    page.map(|(path, text)| (path, text.into_bytes()))
+}
+
 /// Renders every page of `model`. All template errors are returned together.
 pub fn render_site(
     model: &SiteModel,
@@ -642,10 +676,7 @@ impl PageRenderer<'_> {
         fill: impl FnOnce(&mut Context),
     ) -> Result<(String, String), Diagnostic> {
         let template = twin.template();
-        let extends_base = template.ends_with(".html");
-        if self.templates.is_builtin(template)
-            && (!extends_base || self.templates.is_builtin("base.html"))
-        {
+        if renders_builtin(self.templates, template) {
             let page_url = self.builder.urls.path(site_path);
             let chrome = Chrome {
                 site: self.site_view,

@@ -17,6 +17,14 @@ pub enum RecordKey {
     Modification(usize),
     /// A document, by index in the registry.
     Document(usize),
+    /// One notice's change to one document (an entry of its history): what it shows follows
+    /// from the notice, as its row and the log are as they were.
+    DocumentChange {
+        /// The document, by index in the registry.
+        document: usize,
+        /// The notice, by index in the model.
+        notice: usize,
+    },
 }
 
 /// Where each record of a data file lies in its text, in the order they were written.
@@ -63,6 +71,7 @@ impl StaleRecords {
             RecordKey::Notice(i) => flag(&self.notices, i),
             RecordKey::Modification(i) => flag(&self.modifications, i),
             RecordKey::Document(i) => flag(&self.documents, i),
+            RecordKey::DocumentChange { notice, .. } => flag(&self.notices, notice),
         }
     }
 }

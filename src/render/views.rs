@@ -169,12 +169,49 @@ impl<T> LazyTable<T> {
         }
     }
 
+    /// A table of `kept.len()` values, those of `kept` that are `Some` already made.
+    pub fn from_kept(kept: Vec<Option<T>>) -> Self {
+        let table = LazyTable::new(kept.len());
+        let cells: Box<[OnceLock<T>]> = kept.into_iter().map(once_lock_of).collect();
+        let _ = table.cells.set(cells);
+        table
+    }
+
+    /// The values made so far, by index.
+    pub fn into_kept(self) -> Vec<Option<T>> {
+        match self.cells.into_inner() {
+            Some(cells) => cells
+                .into_vec()
+                .into_iter()
+                .map(OnceLock::into_inner)
+                .collect(),
+            None => (0..self.len).map(|_| None).collect(),
+        }
+    }
+
     /// Value `index`, made by `make` if it is not yet.
     pub fn get_or_init(&self, index: usize, make: impl FnOnce() -> T) -> &T {
         self.cells
             .get_or_init(|| (0..self.len).map(|_| OnceLock::new()).collect())[index]
             .get_or_init(make)
     }
+}
+
+/// A cell holding `value` if there is one.
+fn once_lock_of<T>(value: Option<T>) -> OnceLock<T> {
+    value.map_or_else(OnceLock::new, OnceLock::from)
+}
+
+/// The link views a renderer made, kept for the next build of the same site: a rebuild after an
+/// edit that keeps the site's structure (see `site::dirty`) reuses those of the notices it did
+/// not touch, rather than making the views of every notice a document history shows again.
+pub struct KeptViews {
+    notice_links: Vec<Option<Shared<NoticeLinkView>>>,
+    document_links: Vec<Option<Shared<DocumentLinkView>>>,
+    modification_links: Vec<Option<Shared<ModificationLinkView>>>,
+    notice_modification_links: Vec<Option<Shared<Vec<Shared<ModificationLinkView>>>>>,
+    /// By notice: the compiled templates' cells of its document history rows.
+    pub(super) history_cells: Vec<Option<super::compiled::HistoryCells>>,
 }
 
 /// A date with its machine-readable and display forms.
@@ -381,6 +418,56 @@ impl<'a> ViewBuilder<'a> {
                 .collect(),
             notice_modification_links: LazyTable::new(model.notices.len()),
             feed_notices: LazyTable::new(model.notices.len()),
+        }
+    }
+
+    /// The views made so far, for the next build (the compiled templates' cells are added by
+    /// the renderer).
+    pub(super) fn into_kept(self) -> KeptViews {
+        fn cells<T>(cells: Vec<OnceLock<T>>) -> Vec<Option<T>> {
+            cells.into_iter().map(OnceLock::into_inner).collect()
+        }
+        KeptViews {
+            notice_links: cells(self.notice_links),
+            document_links: cells(self.document_links),
+            modification_links: cells(self.modification_links),
+            notice_modification_links: self.notice_modification_links.into_kept(),
+            history_cells: Vec::new(),
+        }
+    }
+
+    /// Takes the views of `kept` (from the last build) for every notice `stale` does not mark:
+    /// only for a model of the same structure (the same notices, modifications and documents in
+    /// the same order, no modification renamed), where the views of the other notices are as
+    /// they were. Views of a table of another length are left.
+    pub(super) fn reuse(&mut self, kept: &mut KeptViews, stale: &[bool]) {
+        fn take<T>(into: &mut [OnceLock<T>], from: &mut Vec<Option<T>>, stale: Option<&[bool]>) {
+            if into.len() != from.len() {
+                return;
+            }
+            for (i, (cell, value)) in into.iter_mut().zip(from.drain(..)).enumerate() {
+                if let Some(value) = value
+                    && stale.is_none_or(|stale| !stale.get(i).copied().unwrap_or(true))
+                {
+                    *cell = OnceLock::from(value);
+                }
+            }
+        }
+        take(&mut self.notice_links, &mut kept.notice_links, Some(stale));
+        take(&mut self.document_links, &mut kept.document_links, None);
+        take(
+            &mut self.modification_links,
+            &mut kept.modification_links,
+            None,
+        );
+        let mut notice_modification_links = std::mem::take(&mut kept.notice_modification_links);
+        if notice_modification_links.len() == self.model.notices.len() {
+            for (links, &stale) in notice_modification_links.iter_mut().zip(stale) {
+                if stale {
+                    *links = None;
+                }
+            }
+            self.notice_modification_links = LazyTable::from_kept(notice_modification_links);
         }
     }
 

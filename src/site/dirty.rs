@@ -204,32 +204,58 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Dirt
 
     // Pages that show a changed notice's link or rows: its modifications and documents.
     let mut documents: BTreeSet<usize> = BTreeSet::new();
-    let mut visit =
-        |model: &SiteModel, notice: &Notice, documents: &mut BTreeSet<usize>, new_ids: bool| {
-            for key in notice.modification_keys.iter() {
-                modifications.insert(model.aliases.get(key).unwrap_or(key).clone());
+    // The built-in modification index shows, of each notice implementing a modification, its
+    // link labelled by its release (else its title) and its effective date; a site's own
+    // template may show any of the link.
+    let builtin_index = renderer.renders_builtin("modifications.html");
+    let index_label = |notice: &Notice| {
+        (
+            notice.is_releasing(),
+            notice
+                .source
+                .release
+                .clone()
+                .unwrap_or_else(|| notice.source.title.clone()),
+            notice.effective,
+        )
+    };
+    let shows_on_index = |i: usize, change: &NoticeChange| {
+        change.rows
+            || !builtin_index
+            || index
+                .old_of(i)
+                .is_none_or(|j| index_label(&old.notices[j]) != index_label(&new.notices[i]))
+    };
+    let mut visit = |model: &SiteModel,
+                     notice: &Notice,
+                     documents: &mut BTreeSet<usize>,
+                     new_ids: bool,
+                     on_index: bool| {
+        for key in notice.modification_keys.iter() {
+            modifications.insert(model.aliases.get(key).unwrap_or(key).clone());
+        }
+        if on_index && notice.is_releasing() && !notice.modification_keys.is_empty() {
+            index_dirty = true;
+        }
+        for (d, _) in notice.documents() {
+            let id = &model.documents[d].id;
+            // Documents are indexed alike in both models (a registry change renders everything).
+            if new_ids || new.documents.get(d).is_some_and(|doc| &doc.id == id) {
+                documents.insert(d);
             }
-            if notice.is_releasing() && !notice.modification_keys.is_empty() {
-                index_dirty = true;
-            }
-            for (d, _) in notice.documents() {
-                let id = &model.documents[d].id;
-                // Documents are indexed alike in both models (a registry change renders everything).
-                if new_ids || new.documents.get(d).is_some_and(|doc| &doc.id == id) {
-                    documents.insert(d);
-                }
-            }
-        };
+        }
+    };
     for (i, change) in changes.iter().enumerate() {
         if change.link || change.rows {
-            visit(new, &new.notices[i], &mut documents, true);
+            let on_index = shows_on_index(i, change);
+            visit(new, &new.notices[i], &mut documents, true, on_index);
             if let Some(j) = index.old_of(i) {
-                visit(old, &old.notices[j], &mut documents, false);
+                visit(old, &old.notices[j], &mut documents, false, on_index);
             }
         }
     }
     for &j in &removed {
-        visit(old, &old.notices[j], &mut documents, false);
+        visit(old, &old.notices[j], &mut documents, false, true);
     }
     // Mentions are not in `modification_keys`: modification pages list the notices that mention
     // them, with their links.

@@ -30,7 +30,8 @@ use crate::model::ids::ModificationKey;
 use crate::render::templates::BUILTIN_STATIC;
 use crate::render::views::Urls;
 use crate::render::{
-    Bodies, PageId, Pages, PreviousRecords, RecordSpans, RenderedSite, Renderer, Templates,
+    Bodies, KeptViews, PageId, Pages, PreviousRecords, RecordSpans, RenderedSite, Renderer,
+    Templates,
 };
 use bodies::{BodyCache, link_context};
 use dirty::{Comparison, dirty_pages};
@@ -147,6 +148,8 @@ struct LastGood {
     site: Arc<RenderedSite>,
     // Where the records of the data files in `site` lie, by output path.
     record_spans: HashMap<String, RecordSpans>,
+    // The views its renderer made, for the next build (taken by it).
+    views: Option<KeptViews>,
 }
 
 /// Builds a site again and again, keeping parsed content, rendered Markdown and rendered pages
@@ -302,6 +305,7 @@ impl SiteBuilder {
         let all_pages = site_pages.all_pages();
         // The set of pages follows from the slugs, keys and ids alone: when those are as in the
         // last good build, so are the output paths, and the set need not be made again.
+        let kept_views = self.last.as_mut().and_then(|last| last.views.take());
         let last_pages = self.last.as_ref().filter(|last| {
             last.config.page_size == config.page_size && same_page_set(&last.model, &model)
         });
@@ -361,6 +365,9 @@ impl SiteBuilder {
                 }
                 let dirty = dirty_pages(&comparison, &renderer);
                 if let Some(stale) = dirty.stale_records {
+                    if let Some(kept) = kept_views {
+                        renderer.reuse_views(kept, &stale);
+                    }
                     renderer.copy_records_from(PreviousRecords {
                         files: &last.site.files,
                         spans: &last.record_spans,
@@ -384,7 +391,7 @@ impl SiteBuilder {
         let copied_records = rendered_spans.iter().map(|(_, s)| s.copied()).sum();
         record_spans.extend(rendered_spans);
         clock.lap("render");
-        drop(renderer);
+        let views = renderer.into_kept_views();
         // Pages that no longer exist (a deleted notice) go; the rest is replaced or kept.
         generated.retain(|path, _| live.contains(path));
         generated.extend(files);
@@ -412,6 +419,7 @@ impl SiteBuilder {
             known,
             site: Arc::clone(&site),
             record_spans,
+            views: Some(views),
         });
         clock.lap("assemble");
         Ok(Build {
@@ -515,7 +523,7 @@ impl SiteBuilder {
             },
             || {
                 renderer.render_each(&rest, |path, text| {
-                    writer.write(&path, text.as_bytes());
+                    writer.write(&path, &text);
                     Ok(())
                 })
             },

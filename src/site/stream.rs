@@ -204,7 +204,7 @@ fn render_window(input: &NoticePassInput<'_>, start: usize, end: usize) -> Windo
         let renderer = Renderer::new(model, input.config, templates, &bodies);
         let pages: Vec<PageId> = (start..end).map(PageId::Notice).collect();
         let rendered_pages = renderer.render_each(&pages, |path, text| {
-            input.writer.write(&path, text.as_bytes());
+            input.writer.write(&path, &text);
             Ok(())
         });
         if let Err(errors) = rendered_pages {

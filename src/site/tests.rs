@@ -710,6 +710,56 @@ fn a_title_edit_copies_the_data_files_records_of_everything_else() {
 }
 
 #[test]
+fn the_modification_index_is_rendered_again_for_a_title_only_when_it_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "secsite.yaml", CONFIG);
+    write(root, "content/documents.yaml", DOCUMENTS);
+    let released = |title: &str| {
+        notice(title, "2020-01-01", &[("MP001", "One")], &[], "Body.\n").replacen(
+            "kind:",
+            "release: January 2020 SEC Release\nkind:",
+            1,
+        )
+    };
+    write(root, "content/releases/a.md", &released("A"));
+    let mut builder = SiteBuilder::new(options(root));
+    builder.build_all().unwrap();
+    let index = "modifications/index.html".to_string();
+
+    // The built-in index labels the notice by its release: a new title does not show there.
+    let changed = write(root, "content/releases/a.md", &released("A, retitled"));
+    let build = builder.build_changed(&[changed]).unwrap();
+    assert_same(&build.site, &full_build(root), "title edit");
+    assert!(
+        !build.rendered_paths.contains(&index),
+        "{:?}",
+        build.rendered_paths
+    );
+
+    // A site's own index may show the title: it is rendered again.
+    let template = write(
+        root,
+        "templates/modifications.html",
+        "{% for m in modifications %}{% for n in m.implemented_by %}{{ n.title }}\n{% endfor %}{% endfor %}",
+    );
+    builder.build_changed(&[template]).unwrap();
+    let changed = write(root, "content/releases/a.md", &released("A, again"));
+    let build = builder.build_changed(&[changed]).unwrap();
+    assert_same(
+        &build.site,
+        &full_build(root),
+        "title edit with a site's index",
+    );
+    assert!(
+        build.rendered_paths.contains(&index),
+        "{:?}",
+        build.rendered_paths
+    );
+    assert!(String::from_utf8_lossy(&build.site.files[&index]).contains("A, again"));
+}
+
+#[test]
 fn a_failed_rebuild_keeps_the_last_good_site_and_recovers() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

@@ -136,7 +136,7 @@ fn history_row(out: &mut Out, row: &HistoryRowView, cache: &TwinCache) {
 
 /// The parts of a history row that depend only on its notice: the link, the date it takes effect
 /// (or was published) and the list of its modifications, one text and where each part starts.
-pub(super) struct HistoryCells {
+pub(in crate::render) struct HistoryCells {
     text: Box<str>,
     time_at: usize,
     modifications_at: usize,

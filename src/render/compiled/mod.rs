@@ -9,6 +9,7 @@
 //! those templates is a change to its twin here.
 
 mod document;
+pub(in crate::render) use document::HistoryCells;
 mod feed;
 mod listing;
 mod modification;
@@ -80,6 +81,27 @@ impl TwinCache {
         TwinCache {
             history_cells: LazyTable::new(notices),
         }
+    }
+
+    /// A cache for a site of `stale.len()` notices with the cells of `kept` (from a build of the
+    /// same structure) for every notice `stale` does not mark.
+    pub(super) fn reusing(kept: Vec<Option<HistoryCells>>, stale: &[bool]) -> Self {
+        if kept.len() != stale.len() {
+            return TwinCache::new(stale.len());
+        }
+        let cells = kept
+            .into_iter()
+            .zip(stale)
+            .map(|(cells, &stale)| cells.filter(|_| !stale))
+            .collect();
+        TwinCache {
+            history_cells: LazyTable::from_kept(cells),
+        }
+    }
+
+    /// The cells made so far, by notice.
+    pub(super) fn into_kept(self) -> Vec<Option<HistoryCells>> {
+        self.history_cells.into_kept()
     }
 }
 
