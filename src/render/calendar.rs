@@ -7,7 +7,7 @@ use std::io::Write;
 
 use chrono::{Days, NaiveDate};
 
-use super::records::{PreviousFile, RecordKey, RecordSpans, RecordWriter};
+use super::records::{PreviousFile, RecordKey, RecordWriter, Remade, remake};
 use super::views::{Urls, ViewBuilder};
 
 /// The longest a content line may be, in octets, before it is folded (RFC 5545 §3.1).
@@ -21,7 +21,7 @@ pub fn calendar_ics(
     title: &str,
     description: Option<&str>,
     previous: Option<PreviousFile<'_>>,
-) -> (Vec<u8>, RecordSpans) {
+) -> Remade {
     let model = views.model;
     let base_url = views.urls.permalink("");
     let host = host_of(&base_url);
@@ -43,8 +43,6 @@ pub fn calendar_ics(
     if let Some(description) = description {
         line(&mut head, &format!("X-WR-CALDESC:{}", text(description)));
     }
-    let mut writer = RecordWriter::new(Vec::with_capacity(256 + releases.len() * 512), previous);
-    let mut event = String::with_capacity(1024);
     let write_event = |i: usize, out: &mut String| {
         let notice = &model.notices[i];
         let source = &notice.source;
@@ -87,21 +85,21 @@ pub fn calendar_ics(
         line(out, "TRANSP:TRANSPARENT");
         line(out, "END:VEVENT");
     };
-    let records = (|| -> std::io::Result<()> {
-        writer.write_all(head.as_bytes())?;
-        for i in releases {
-            writer.record(RecordKey::Notice(i), |out| {
+    let mut end = String::new();
+    line(&mut end, "END:VCALENDAR");
+    let write = |out: &mut RecordWriter<'_, Vec<u8>>| {
+        out.write_all(head.as_bytes())?;
+        let mut event = String::with_capacity(1024);
+        for &i in &releases {
+            out.record(RecordKey::Notice(i), |out| {
                 event.clear();
                 write_event(i, &mut event);
                 out.write_all(event.as_bytes())
             })?;
         }
-        let mut end = String::new();
-        line(&mut end, "END:VCALENDAR");
-        writer.write_all(end.as_bytes())
-    })();
-    records.expect("writing into memory does not fail");
-    writer.finish()
+        out.write_all(end.as_bytes())
+    };
+    remake(256 + releases.len() * 512, previous, write)
 }
 
 /// `20201129`.

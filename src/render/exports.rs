@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::dates::Iso;
-use super::records::{PreviousFile, RecordKey, RecordSpans, RecordWriter};
+use super::records::{PreviousFile, RecordKey, RecordWriter, Remade, remake};
 use super::views::{LazyTable, Urls, ViewBuilder, clip};
 use crate::model::ids::ModificationKey;
 use crate::model::modification::Modification;
@@ -25,21 +25,6 @@ const SEARCH_SUMMARY_CHARS: usize = 240;
 /// Writes `value` as JSON.
 fn write_json<T: Serialize, W: Write>(value: &T, out: &mut W) -> io::Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(io::Error::from)
-}
-
-/// The text (UTF-8) that `write` writes and where its records are, copying up-to-date records of
-/// `previous`. The buffer starts at `capacity` bytes, or a little more than the last build's
-/// file: the files run to megabytes, and a buffer that grows by doubling copies them over and
-/// over.
-pub(super) fn recorded_text(
-    capacity: usize,
-    previous: Option<PreviousFile<'_>>,
-    write: impl FnOnce(&mut RecordWriter<'_, Vec<u8>>) -> io::Result<()>,
-) -> (Vec<u8>, RecordSpans) {
-    let capacity = previous.map_or(capacity, |p| p.text.len() + p.text.len() / 16 + 4096);
-    let mut writer = RecordWriter::new(Vec::with_capacity(capacity), previous);
-    write(&mut writer).expect("writing into memory does not fail");
-    writer.finish()
 }
 
 /// The permalink of every notice, made when first asked for: the exports name each notice many
@@ -206,10 +191,10 @@ pub fn releases_json(
     views: &ViewBuilder<'_>,
     title: &str,
     previous: Option<PreviousFile<'_>>,
-) -> (Vec<u8>, RecordSpans) {
+) -> Remade {
     let (modification_rows, document_rows) = row_counts(views);
     let capacity = 512 * views.model.notices.len() + 192 * (modification_rows + document_rows);
-    recorded_text(capacity, previous, |out| {
+    remake(capacity, previous, |out| {
         write_releases_json(views, title, out)
     })
 }
@@ -336,9 +321,9 @@ pub fn modifications_json(
     views: &ViewBuilder<'_>,
     title: &str,
     previous: Option<PreviousFile<'_>>,
-) -> (Vec<u8>, RecordSpans) {
+) -> Remade {
     let capacity = 1024 * views.model.modifications.len() + 384 * row_counts(views).0;
-    recorded_text(capacity, previous, |out| {
+    remake(capacity, previous, |out| {
         write_modifications_json(views, title, out)
     })
 }
@@ -474,9 +459,9 @@ pub fn documents_json(
     views: &ViewBuilder<'_>,
     title: &str,
     previous: Option<PreviousFile<'_>>,
-) -> (Vec<u8>, RecordSpans) {
+) -> Remade {
     let capacity = 1024 * views.model.documents.len() + 512 * row_counts(views).1;
-    recorded_text(capacity, previous, |out| {
+    remake(capacity, previous, |out| {
         write_documents_json(views, title, out)
     })
 }
@@ -580,12 +565,9 @@ pub fn write_documents_json<W: Write>(
 ///   sec_version, summary, the ids of the modifications it lists, separated by spaces]`.
 /// - `m`, modifications by key: `[id, URL segment, title, status, aliases]`.
 /// - `d`, documents in document order: `[id, label, title]`.
-pub fn search_index_json(
-    views: &ViewBuilder<'_>,
-    previous: Option<PreviousFile<'_>>,
-) -> (Vec<u8>, RecordSpans) {
+pub fn search_index_json(views: &ViewBuilder<'_>, previous: Option<PreviousFile<'_>>) -> Remade {
     let capacity = 448 * views.model.notices.len() + 128 * views.model.modifications.len();
-    recorded_text(capacity, previous, |out| write_search_index(views, out))
+    remake(capacity, previous, |out| write_search_index(views, out))
 }
 
 fn write_search_index<W: Write>(
@@ -657,12 +639,9 @@ fn write_search_index<W: Write>(
 /// `{"id":...,"h":[...]}` with the changes in log order as `[effective, version in effect after it,
 /// notice]`, the notice being an index into `notices` (`[url, release or title]`), which lists the
 /// notices in the order the documents first name them.
-pub fn log_history_json(
-    views: &ViewBuilder<'_>,
-    previous: Option<PreviousFile<'_>>,
-) -> (Vec<u8>, RecordSpans) {
+pub fn log_history_json(views: &ViewBuilder<'_>, previous: Option<PreviousFile<'_>>) -> Remade {
     let capacity = 64 * views.model.notices.len() + 48 * row_counts(views).1;
-    recorded_text(capacity, previous, |out| write_log_history(views, out))
+    remake(capacity, previous, |out| write_log_history(views, out))
 }
 
 fn write_log_history<W: Write>(

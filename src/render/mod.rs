@@ -348,9 +348,21 @@ impl<'a> Renderer<'a> {
     fn recorded(
         &self,
         path: &str,
-        make: impl FnOnce(Option<records::PreviousFile<'_>>) -> (Vec<u8>, RecordSpans),
-    ) -> Result<(String, Vec<u8>), Diagnostic> {
-        let (text, spans) = make(self.previous_file(path));
+        make: impl FnOnce(Option<records::PreviousFile<'_>>) -> records::Remade,
+    ) -> Result<(String, Bytes), Diagnostic> {
+        let (text, spans) = match make(self.previous_file(path)) {
+            records::Remade::Changed(text, spans) => (Bytes::from(text), spans),
+            records::Remade::Unchanged => {
+                let previous = self
+                    .previous
+                    .as_ref()
+                    .expect("only a rebuild finds no change");
+                (
+                    previous.files[path].clone(),
+                    previous.spans[path].all_copied(),
+                )
+            }
+        };
         self.spans
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -399,7 +411,7 @@ impl<'a> Renderer<'a> {
         let files = std::sync::Mutex::new(Vec::with_capacity(pages.len()));
         self.render_each(pages, |path, text| {
             let mut files = files.lock().unwrap_or_else(|p| p.into_inner());
-            files.push((path, Bytes::from(text)));
+            files.push((path, text));
             Ok(())
         })?;
         let mut files = files.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -413,7 +425,7 @@ impl<'a> Renderer<'a> {
     /// error and every error of `consume` is returned.
     pub fn render_each<F>(&self, pages: &[PageId], consume: F) -> Result<(), Vec<Diagnostic>>
     where
-        F: Fn(String, Vec<u8>) -> Result<(), Diagnostic> + Sync,
+        F: Fn(String, Bytes) -> Result<(), Diagnostic> + Sync,
     {
         let renderer = PageRenderer {
             templates: self.templates,
@@ -438,7 +450,7 @@ impl<'a> Renderer<'a> {
                             "User-agent: *\nAllow: /\n\nSitemap: {}\n",
                             self.views.urls.permalink("sitemap.xml")
                         )
-                        .into_bytes(),
+                        .into(),
                     )),
                     PageId::SearchIndex => self.recorded(SEARCH_INDEX_PATH, |previous| {
                         exports::search_index_json(&self.views, previous)
@@ -606,8 +618,8 @@ fn renders_builtin(templates: &Templates, template: &str) -> bool {
 }
 
 /// A rendered page's text as bytes.
-fn as_bytes(page: Result<(String, String), Diagnostic>) -> Result<(String, Vec<u8>), Diagnostic> {
-    page.map(|(path, text)| (path, text.into_bytes()))
+fn as_bytes(page: Result<(String, String), Diagnostic>) -> Result<(String, Bytes), Diagnostic> {
+    page.map(|(path, text)| (path, Bytes::from(text)))
 }
 
 /// Renders every page of `model`. All template errors are returned together.

@@ -40,6 +40,14 @@ impl RecordSpans {
         self.copied
     }
 
+    /// The same spans, of a file that is the last build's: every record copied.
+    pub fn all_copied(&self) -> RecordSpans {
+        RecordSpans {
+            spans: self.spans.clone(),
+            copied: self.spans.len(),
+        }
+    }
+
     /// How many records the file has.
     pub fn len(&self) -> usize {
         self.spans.len()
@@ -96,6 +104,43 @@ pub struct RecordWriter<'a, W> {
     spans: Vec<(RecordKey, usize, usize)>,
     copied: usize,
     previous: Option<PreviousFile<'a>>,
+    // Set when the writer only compares what is written with the last build's file (see
+    // `remake`): nothing goes to `out`.
+    probing: bool,
+}
+
+/// A data file made again after an edit.
+pub enum Remade {
+    /// Byte for byte the last build's file.
+    Unchanged,
+    /// Its new text and where its records lie.
+    Changed(Vec<u8>, RecordSpans),
+}
+
+/// Makes a data file again with `write`, copying the up-to-date records of `previous`. Most edits
+/// change no byte of most data files (a new title does not show in the modifications' export):
+/// a first pass writes only the out-of-date records and compares everything written with the
+/// last build's file, stopping at the first difference; only when there is one is the file
+/// written out, into a buffer of `capacity` bytes to begin with.
+pub fn remake(
+    capacity: usize,
+    previous: Option<PreviousFile<'_>>,
+    write: impl Fn(&mut RecordWriter<'_, Vec<u8>>) -> io::Result<()>,
+) -> Remade {
+    if let Some(previous) = previous {
+        let mut probe = RecordWriter::new(Vec::new(), Some(previous));
+        probe.probing = true;
+        if write(&mut probe).is_ok() && probe.written == previous.text.len() {
+            return Remade::Unchanged;
+        }
+    }
+    // A little more than the last build's file, when there is one: the files run to megabytes,
+    // and a buffer that grows by doubling copies them over and over.
+    let capacity = previous.map_or(capacity, |p| p.text.len() + p.text.len() / 16 + 4096);
+    let mut writer = RecordWriter::new(Vec::with_capacity(capacity), previous);
+    write(&mut writer).expect("writing into memory does not fail");
+    let (text, spans) = writer.finish();
+    Remade::Changed(text, spans)
 }
 
 impl<'a, W: Write> RecordWriter<'a, W> {
@@ -107,6 +152,7 @@ impl<'a, W: Write> RecordWriter<'a, W> {
             spans: Vec::new(),
             copied: 0,
             previous,
+            probing: false,
         }
     }
 
@@ -125,11 +171,13 @@ impl<'a, W: Write> RecordWriter<'a, W> {
             (previous_key == key && !previous.stale.is_stale(key)).then(|| &previous.text[from..to])
         });
         match reusable {
-            Some(bytes) => {
-                self.write_all(bytes)?;
-                self.copied += 1;
-            }
+            // Probing, the record is where it was, and as it was.
+            Some(bytes) if self.probing => self.written += bytes.len(),
+            Some(bytes) => self.write_all(bytes)?,
             None => write(self)?,
+        }
+        if reusable.is_some() {
+            self.copied += 1;
         }
         self.spans.push((key, start, self.written));
         Ok(())
@@ -147,15 +195,30 @@ impl<'a, W: Write> RecordWriter<'a, W> {
     }
 }
 
+impl<W: Write> RecordWriter<'_, W> {
+    /// Probing: whether `bytes` are what the last build's file has where they would go.
+    fn as_before(&self, bytes: &[u8]) -> bool {
+        self.previous.is_some_and(|previous| {
+            previous.text.get(self.written..self.written + bytes.len()) == Some(bytes)
+        })
+    }
+}
+
 impl<W: Write> Write for RecordWriter<'_, W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(bytes)?;
-        self.written += n;
-        Ok(n)
+        self.write_all(bytes)?;
+        Ok(bytes.len())
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.out.write_all(bytes)?;
+        if self.probing {
+            if !self.as_before(bytes) {
+                // Not an error of writing: it ends the comparison at the first difference.
+                return Err(io::Error::other("differs from the last build"));
+            }
+        } else {
+            self.out.write_all(bytes)?;
+        }
         self.written += bytes.len();
         Ok(())
     }
@@ -202,6 +265,46 @@ mod tests {
         assert_eq!(again, b"[a,yyy,c]");
         assert_eq!(again_spans.len(), 3);
         assert_eq!(again_spans.copied(), 2);
+    }
+
+    #[test]
+    fn a_file_whose_records_come_out_as_before_is_not_written_again() {
+        let (text, spans) = file(None, &["a", "bb", "c"]);
+        let stale = StaleRecords {
+            notices: vec![false, true, false],
+            ..StaleRecords::default()
+        };
+        let previous = PreviousFile {
+            text: &text,
+            spans: &spans,
+            stale: &stale,
+        };
+        let remade = |values: &'static [&'static str]| {
+            remake(0, Some(previous), |out| {
+                out.write_all(b"[")?;
+                for (i, value) in values.iter().enumerate() {
+                    if i > 0 {
+                        out.write_all(b",")?;
+                    }
+                    out.record(RecordKey::Notice(i), |out| out.write_all(value.as_bytes()))?;
+                }
+                out.write_all(b"]")
+            })
+        };
+        // The stale record comes out as it was: the file is the last build's.
+        assert!(matches!(remade(&["x", "bb", "z"]), Remade::Unchanged));
+        // It differs, or the file ends elsewhere: the file is written.
+        match remade(&["x", "b", "z"]) {
+            Remade::Changed(text, spans) => {
+                assert_eq!(text, b"[a,b,c]");
+                assert_eq!(spans.copied(), 2);
+            }
+            Remade::Unchanged => panic!("the file changed"),
+        }
+        assert!(matches!(
+            remade(&["x", "bb", "z", "d"]),
+            Remade::Changed(..)
+        ));
     }
 
     #[test]

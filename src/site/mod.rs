@@ -347,6 +347,11 @@ impl SiteBuilder {
                 && last.config == config
                 && last.documents == documents
         });
+        // Whether the last site has this one's files: the same pages and static files.
+        let same_files = last_pages.is_some() && !statics_reloaded;
+        let last_static_paths = reusable
+            .filter(|_| same_files)
+            .map(|last| last.static_paths.clone());
         let (pages, mut generated, mut record_spans) = match reusable {
             Some(last) => {
                 let comparison = Comparison {
@@ -358,10 +363,13 @@ impl SiteBuilder {
                     new_pages: &rendered_bodies.pages,
                     page_set_changed: last_pages.is_none(),
                 };
-                // The last site less its static files is what was generated.
+                // The last site less its static files is what was generated; with the same
+                // pages and static files, the last site is what this one starts from.
                 let mut generated = last.site.files.clone();
-                for path in &last.static_paths {
-                    generated.remove(path);
+                if !same_files {
+                    for path in &last.static_paths {
+                        generated.remove(path);
+                    }
                 }
                 let dirty = dirty_pages(&comparison, &renderer);
                 if let Some(stale) = dirty.stale_records {
@@ -393,19 +401,33 @@ impl SiteBuilder {
         clock.lap("render");
         let views = renderer.into_kept_views();
         // Pages that no longer exist (a deleted notice) go; the rest is replaced or kept.
-        generated.retain(|path, _| live.contains(path));
+        if last_static_paths.is_none() {
+            generated.retain(|path, _| live.contains(path));
+        }
         generated.extend(files);
 
         let mut site = RenderedSite { files: generated };
-        let mut static_paths = Vec::with_capacity(statics.len());
-        for (path, bytes) in statics {
-            if site.files.contains_key(path) {
-                diagnostics.push(shadowed(path));
-                continue;
+        let static_paths = match last_static_paths {
+            // The static files are in the site already, those a page shadows left out.
+            Some(static_paths) => {
+                for path in statics.keys().filter(|p| live.contains(*p)) {
+                    diagnostics.push(shadowed(path));
+                }
+                static_paths
             }
-            site.files.insert(path.clone(), bytes.clone());
-            static_paths.push(path.clone());
-        }
+            None => {
+                let mut static_paths = Vec::with_capacity(statics.len());
+                for (path, bytes) in statics {
+                    if site.files.contains_key(path) {
+                        diagnostics.push(shadowed(path));
+                        continue;
+                    }
+                    site.files.insert(path.clone(), bytes.clone());
+                    static_paths.push(path.clone());
+                }
+                static_paths
+            }
+        };
         let site = Arc::new(site);
         self.last = Some(LastGood {
             templates,
