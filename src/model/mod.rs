@@ -262,15 +262,16 @@ impl SiteModel {
                 }
             }
         }
-        for (position, notices) in naming.into_iter().enumerate() {
+        // Each modification's merge is its own: they run in parallel.
+        self.modifications.par_update(|position, modification| {
+            let notices = &naming[position];
             if notices.is_empty() {
-                continue;
+                return;
             }
-            let modification = self.modifications.at_mut(position);
             let listed = std::mem::take(&mut modification.appearances);
             let mut merged = Vec::with_capacity(listed.len() + notices.len());
             let mut listed = listed.into_iter().peekable();
-            for notice in notices {
+            for &notice in notices {
                 while let Some(appearance) = listed.next_if(|a| a.notice < notice) {
                     merged.push(appearance);
                 }
@@ -284,7 +285,7 @@ impl SiteModel {
             }
             merged.extend(listed);
             modification.appearances = merged;
-        }
+        });
     }
 
     /// The notices of releasing kinds that implemented modification `key`, oldest first.

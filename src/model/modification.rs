@@ -97,9 +97,14 @@ impl Modifications {
         }
     }
 
-    /// The modification at `position` in key order, to change.
-    pub fn at_mut(&mut self, position: usize) -> &mut Modification {
-        &mut self.items[position]
+    /// Calls `update` with each modification's position in key order and the modification, in
+    /// parallel; `update` must leave keys as they are.
+    pub fn par_update(&mut self, update: impl Fn(usize, &mut Modification) + Sync + Send) {
+        use rayon::prelude::*;
+        self.items
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(position, modification)| update(position, modification));
     }
 
     /// The position of `key` in key order.

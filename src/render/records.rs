@@ -149,7 +149,7 @@ impl<'a, W: Write> RecordWriter<'a, W> {
         RecordWriter {
             out,
             written: 0,
-            spans: Vec::new(),
+            spans: Vec::with_capacity(previous.map_or(0, |p| p.spans.len())),
             copied: 0,
             previous,
             probing: false,
@@ -198,9 +198,17 @@ impl<'a, W: Write> RecordWriter<'a, W> {
 impl<W: Write> RecordWriter<'_, W> {
     /// Probing: whether `bytes` are what the last build's file has where they would go.
     fn as_before(&self, bytes: &[u8]) -> bool {
-        self.previous.is_some_and(|previous| {
-            previous.text.get(self.written..self.written + bytes.len()) == Some(bytes)
-        })
+        let Some(before) = self
+            .previous
+            .and_then(|p| p.text.get(self.written..self.written + bytes.len()))
+        else {
+            return false;
+        };
+        // Most writes are a separator or a short token: compared in place, not by a call.
+        match bytes {
+            [byte] => before[0] == *byte,
+            _ => before == bytes,
+        }
     }
 }
 
