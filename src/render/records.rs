@@ -240,18 +240,21 @@ impl<W: Write> Write for RecordWriter<'_, W> {
 mod tests {
     use super::*;
 
-    fn file(previous: Option<PreviousFile<'_>>, values: &[&str]) -> (Vec<u8>, RecordSpans) {
-        let mut writer = RecordWriter::new(Vec::new(), previous);
-        writer.write_all(b"[").unwrap();
+    /// `[a,b,...]`, value `i` the record of notice `i`.
+    fn write_list(out: &mut RecordWriter<'_, Vec<u8>>, values: &[&str]) -> io::Result<()> {
+        out.write_all(b"[")?;
         for (i, value) in values.iter().enumerate() {
             if i > 0 {
-                writer.write_all(b",").unwrap();
+                out.write_all(b",")?;
             }
-            writer
-                .record(RecordKey::Notice(i), |out| out.write_all(value.as_bytes()))
-                .unwrap();
+            out.record(RecordKey::Notice(i), |out| out.write_all(value.as_bytes()))?;
         }
-        writer.write_all(b"]").unwrap();
+        out.write_all(b"]")
+    }
+
+    fn file(previous: Option<PreviousFile<'_>>, values: &[&str]) -> (Vec<u8>, RecordSpans) {
+        let mut writer = RecordWriter::new(Vec::new(), previous);
+        write_list(&mut writer, values).unwrap();
         writer.finish()
     }
 
@@ -287,18 +290,7 @@ mod tests {
             spans: &spans,
             stale: &stale,
         };
-        let remade = |values: &'static [&'static str]| {
-            remake(0, Some(previous), |out| {
-                out.write_all(b"[")?;
-                for (i, value) in values.iter().enumerate() {
-                    if i > 0 {
-                        out.write_all(b",")?;
-                    }
-                    out.record(RecordKey::Notice(i), |out| out.write_all(value.as_bytes()))?;
-                }
-                out.write_all(b"]")
-            })
-        };
+        let remade = |values: &[&str]| remake(0, Some(previous), |out| write_list(out, values));
         // The stale record comes out as it was: the file is the last build's.
         assert!(matches!(remade(&["x", "bb", "z"]), Remade::Unchanged));
         // It differs, or the file ends elsewhere: the file is written.
