@@ -68,6 +68,14 @@ fn write_records<W: Write, T>(
     out.write_all(b"]")
 }
 
+/// Writes the object `value` without its closing brace, then `,"<key>":`: the value of `key`,
+/// written next, ends the object (the caller writes the `}`).
+fn open_last_key<T: Serialize, W: Write>(value: &T, key: &str, out: &mut W) -> io::Result<()> {
+    let object = serde_json::to_vec(value).map_err(io::Error::from)?;
+    out.write_all(&object[..object.len() - 1])?;
+    write!(out, ",\"{key}\":")
+}
+
 /// Writes an export's header and opens its list: `{"schema":1,...,"as_of":"...","<list>":`.
 fn open_export<W: Write>(
     views: &ViewBuilder<'_>,
@@ -75,10 +83,7 @@ fn open_export<W: Write>(
     list: &str,
     out: &mut W,
 ) -> io::Result<()> {
-    let header = serde_json::to_vec(&Header::new(views, title)).map_err(io::Error::from)?;
-    // The header is an object: the list joins it as one more key.
-    out.write_all(&header[..header.len() - 1])?;
-    write!(out, ",\"{list}\":")
+    open_last_key(&Header::new(views, title), list, out)
 }
 
 /// Ends what `open_export` began, with a newline.
@@ -523,7 +528,7 @@ pub fn write_documents_json<W: Write>(
                     since: Iso(entry.effective),
                     notice: model.notices[entry.notice].slug(),
                 });
-            let head = serde_json::to_vec(&DocumentExport {
+            let head = DocumentExport {
                 id: &document.id,
                 kind: document.kind.key(),
                 reference: &document.reference,
@@ -534,12 +539,10 @@ pub fn write_documents_json<W: Write>(
                     .urls
                     .permalink(&Urls::document_feed_path(&document.id)),
                 current,
-            })
-            .map_err(io::Error::from)?;
+            };
             // The history is the object's last key; each of its entries is a record, as most of a
             // document's history stays as it was when one notice changes.
-            out.write_all(&head[..head.len() - 1])?;
-            out.write_all(b",\"history\":")?;
+            open_last_key(&head, "history", out)?;
             let history = model.log.history(index);
             write_records(out, history.iter().enumerate(), |out, (k, entry)| {
                 let key = RecordKey::DocumentChange {

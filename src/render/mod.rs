@@ -258,8 +258,18 @@ pub struct Renderer<'a> {
     newest_first: Vec<usize>,
     listing_pages: usize,
     previous: Option<PreviousRecords<'a>>,
-    // Where the records of each data file rendered lie, by output path.
-    spans: Mutex<Vec<(String, RecordSpans)>>,
+    // The data files rendered: where their records lie, by output path.
+    spans: Mutex<Vec<RecordedFile>>,
+}
+
+/// A data file a renderer made.
+pub struct RecordedFile {
+    /// Its output path.
+    pub path: String,
+    /// Where its records lie.
+    pub spans: Arc<RecordSpans>,
+    /// How many of its records were copied from the last build.
+    pub copied: usize,
 }
 
 /// The data files of the last build, whose up-to-date records a rebuild copies rather than
@@ -268,7 +278,7 @@ pub struct PreviousRecords<'a> {
     /// The last build's files, by output path.
     pub files: &'a BTreeMap<String, Bytes>,
     /// Where the records of its data files lie, by output path.
-    pub spans: &'a HashMap<String, RecordSpans>,
+    pub spans: &'a HashMap<String, Arc<RecordSpans>>,
     /// Which records are out of date.
     pub stale: StaleRecords,
 }
@@ -329,8 +339,8 @@ impl<'a> Renderer<'a> {
         kept
     }
 
-    /// Where the records of each data file rendered so far lie, by output path.
-    pub fn take_record_spans(&self) -> Vec<(String, RecordSpans)> {
+    /// The data files rendered so far: where their records lie.
+    pub fn take_recorded_files(&self) -> Vec<RecordedFile> {
         std::mem::take(&mut *self.spans.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
@@ -350,23 +360,28 @@ impl<'a> Renderer<'a> {
         path: &str,
         make: impl FnOnce(Option<records::PreviousFile<'_>>) -> records::Remade,
     ) -> Result<(String, Bytes), Diagnostic> {
-        let (text, spans) = match make(self.previous_file(path)) {
-            records::Remade::Changed(text, spans) => (Bytes::from(text), spans),
+        let (text, spans, copied) = match make(self.previous_file(path)) {
+            records::Remade::Changed(text, spans, copied) => {
+                (Bytes::from(text), Arc::new(spans), copied)
+            }
             records::Remade::Unchanged => {
                 let previous = self
                     .previous
                     .as_ref()
                     .expect("only a rebuild finds no change");
-                (
-                    previous.files[path].clone(),
-                    previous.spans[path].all_copied(),
-                )
+                let spans = Arc::clone(&previous.spans[path]);
+                let copied = spans.len();
+                (previous.files[path].clone(), spans, copied)
             }
         };
         self.spans
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push((path.to_string(), spans));
+            .push(RecordedFile {
+                path: path.to_string(),
+                spans,
+                copied,
+            });
         Ok((path.to_string(), text))
     }
 

@@ -1,14 +1,14 @@
 //! The records of the whole-site data files (exports, search index, calendar, log history): each
-//! record stands for one notice, modification or document, and a rebuild after an edit that left
-//! the site's structure as it was copies the records of the entities it did not touch from the
-//! last build instead of making them again. A title edit at 10,000 notices changes some 40
-//! records of 100 MB of such files.
+//! record stands for one notice, modification, document or entry of a document's history, and a
+//! rebuild after an edit that left the site's structure as it was copies the records of the
+//! entities it did not touch from the last build instead of making them again. A title edit at
+//! 10,000 notices changes some 40 records of 100 MB of such files.
 
 use std::io::{self, Write};
 
 /// What a record of a data file stands for. A record's bytes depend on its entity and on what the
 /// whole site shares (configuration, build date, the set and order of notices, modifications and
-/// documents); `RecordReuse` is only made when the latter is as in the last build.
+/// documents); a `PreviousFile` is only given when the latter is as in the last build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordKey {
     /// A notice, by index in the model.
@@ -31,23 +31,9 @@ pub enum RecordKey {
 #[derive(Debug, Clone, Default)]
 pub struct RecordSpans {
     spans: Vec<(RecordKey, usize, usize)>,
-    copied: usize,
 }
 
 impl RecordSpans {
-    /// How many of the records were copied from the last build.
-    pub fn copied(&self) -> usize {
-        self.copied
-    }
-
-    /// The same spans, of a file that is the last build's: every record copied.
-    pub fn all_copied(&self) -> RecordSpans {
-        RecordSpans {
-            spans: self.spans.clone(),
-            copied: self.spans.len(),
-        }
-    }
-
     /// How many records the file has.
     pub fn len(&self) -> usize {
         self.spans.len()
@@ -113,8 +99,8 @@ pub struct RecordWriter<'a, W> {
 pub enum Remade {
     /// Byte for byte the last build's file.
     Unchanged,
-    /// Its new text and where its records lie.
-    Changed(Vec<u8>, RecordSpans),
+    /// Its new text, where its records lie and how many were copied from the last build.
+    Changed(Vec<u8>, RecordSpans, usize),
 }
 
 /// Makes a data file again with `write`, copying the up-to-date records of `previous`. Most edits
@@ -139,8 +125,9 @@ pub fn remake(
     let capacity = previous.map_or(capacity, |p| p.text.len() + p.text.len() / 16 + 4096);
     let mut writer = RecordWriter::new(Vec::with_capacity(capacity), previous);
     write(&mut writer).expect("writing into memory does not fail");
+    let copied = writer.copied;
     let (text, spans) = writer.finish();
-    Remade::Changed(text, spans)
+    Remade::Changed(text, spans, copied)
 }
 
 impl<'a, W: Write> RecordWriter<'a, W> {
@@ -185,13 +172,7 @@ impl<'a, W: Write> RecordWriter<'a, W> {
 
     /// The writer and the spans of the records written.
     pub fn finish(self) -> (W, RecordSpans) {
-        (
-            self.out,
-            RecordSpans {
-                spans: self.spans,
-                copied: self.copied,
-            },
-        )
+        (self.out, RecordSpans { spans: self.spans })
     }
 }
 
@@ -252,15 +233,18 @@ mod tests {
         out.write_all(b"]")
     }
 
-    fn file(previous: Option<PreviousFile<'_>>, values: &[&str]) -> (Vec<u8>, RecordSpans) {
+    /// The text, the spans and how many records were copied.
+    fn file(previous: Option<PreviousFile<'_>>, values: &[&str]) -> (Vec<u8>, RecordSpans, usize) {
         let mut writer = RecordWriter::new(Vec::new(), previous);
         write_list(&mut writer, values).unwrap();
-        writer.finish()
+        let copied = writer.copied;
+        let (text, spans) = writer.finish();
+        (text, spans, copied)
     }
 
     #[test]
     fn up_to_date_records_are_copied_and_stale_ones_written_again() {
-        let (text, spans) = file(None, &["a", "bb", "c"]);
+        let (text, spans, _) = file(None, &["a", "bb", "c"]);
         assert_eq!(text, b"[a,bb,c]");
         let stale = StaleRecords {
             notices: vec![false, true, false],
@@ -272,15 +256,15 @@ mod tests {
             stale: &stale,
         };
         // The writer copies records 0 and 2 (whatever they would be now) and writes record 1.
-        let (again, again_spans) = file(Some(previous), &["x", "yyy", "z"]);
+        let (again, again_spans, copied) = file(Some(previous), &["x", "yyy", "z"]);
         assert_eq!(again, b"[a,yyy,c]");
         assert_eq!(again_spans.len(), 3);
-        assert_eq!(again_spans.copied(), 2);
+        assert_eq!(copied, 2);
     }
 
     #[test]
     fn a_file_whose_records_come_out_as_before_is_not_written_again() {
-        let (text, spans) = file(None, &["a", "bb", "c"]);
+        let (text, spans, _) = file(None, &["a", "bb", "c"]);
         let stale = StaleRecords {
             notices: vec![false, true, false],
             ..StaleRecords::default()
@@ -295,9 +279,9 @@ mod tests {
         assert!(matches!(remade(&["x", "bb", "z"]), Remade::Unchanged));
         // It differs, or the file ends elsewhere: the file is written.
         match remade(&["x", "b", "z"]) {
-            Remade::Changed(text, spans) => {
+            Remade::Changed(text, _, copied) => {
                 assert_eq!(text, b"[a,b,c]");
-                assert_eq!(spans.copied(), 2);
+                assert_eq!(copied, 2);
             }
             Remade::Unchanged => panic!("the file changed"),
         }
@@ -309,7 +293,7 @@ mod tests {
 
     #[test]
     fn records_the_last_build_did_not_have_are_written() {
-        let (text, spans) = file(None, &["a"]);
+        let (text, spans, _) = file(None, &["a"]);
         let stale = StaleRecords {
             notices: vec![false],
             ..StaleRecords::default()
@@ -319,7 +303,7 @@ mod tests {
             spans: &spans,
             stale: &stale,
         };
-        let (again, _) = file(Some(previous), &["x", "y"]);
+        let (again, _, _) = file(Some(previous), &["x", "y"]);
         assert_eq!(again, b"[a,y]");
     }
 }

@@ -208,17 +208,6 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Dirt
     // link labelled by its release (else its title) and its effective date; a site's own
     // template may show any of the link.
     let builtin_index = renderer.renders_builtin("modifications.html");
-    let index_label = |notice: &Notice| {
-        (
-            notice.is_releasing(),
-            notice
-                .source
-                .release
-                .clone()
-                .unwrap_or_else(|| notice.source.title.clone()),
-            notice.effective,
-        )
-    };
     let shows_on_index = |i: usize, change: &NoticeChange| {
         change.rows
             || !builtin_index
@@ -408,6 +397,20 @@ pub fn dirty_pages(comparison: &Comparison<'_>, renderer: &Renderer<'_>) -> Dirt
         pages: dirty.into_iter().collect(),
         stale_records,
     }
+}
+
+/// What the built-in modification index shows of a notice implementing a modification: whether
+/// it is a release, its label (its release, else its title) and its effective date.
+fn index_label(notice: &Notice) -> (bool, &str, chrono::NaiveDate) {
+    (
+        notice.is_releasing(),
+        notice
+            .source
+            .release
+            .as_deref()
+            .unwrap_or(&notice.source.title),
+        notice.effective,
+    )
 }
 
 /// How notice `j` of the old build differs from notice `i` of the new one.

@@ -147,7 +147,7 @@ struct LastGood {
     known: Arc<HashSet<String>>,
     site: Arc<RenderedSite>,
     // Where the records of the data files in `site` lie, by output path.
-    record_spans: HashMap<String, RecordSpans>,
+    record_spans: HashMap<String, Arc<RecordSpans>>,
     // The views its renderer made, for the next build (taken by it).
     views: Option<KeptViews>,
 }
@@ -347,7 +347,8 @@ impl SiteBuilder {
                 && last.config == config
                 && last.documents == documents
         });
-        // Whether the last site has this one's files: the same pages and static files.
+        // When the last site has this one's files (the same pages and static files), its static
+        // files, which this site keeps as they are.
         let same_files = last_pages.is_some() && !statics_reloaded;
         let last_static_paths = reusable
             .filter(|_| same_files)
@@ -366,7 +367,7 @@ impl SiteBuilder {
                 // The last site less its static files is what was generated; with the same
                 // pages and static files, the last site is what this one starts from.
                 let mut generated = last.site.files.clone();
-                if !same_files {
+                if last_static_paths.is_none() {
                     for path in &last.static_paths {
                         generated.remove(path);
                     }
@@ -395,9 +396,9 @@ impl SiteBuilder {
         };
         let rendered = files.len();
         let rendered_paths: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
-        let rendered_spans = renderer.take_record_spans();
-        let copied_records = rendered_spans.iter().map(|(_, s)| s.copied()).sum();
-        record_spans.extend(rendered_spans);
+        let recorded = renderer.take_recorded_files();
+        let copied_records = recorded.iter().map(|file| file.copied).sum();
+        record_spans.extend(recorded.into_iter().map(|file| (file.path, file.spans)));
         clock.lap("render");
         let views = renderer.into_kept_views();
         // Pages that no longer exist (a deleted notice) go; the rest is replaced or kept.
