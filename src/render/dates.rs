@@ -89,6 +89,16 @@ pub fn rfc3339(date: NaiveDate) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Iso(pub NaiveDate);
 
+impl Iso {
+    /// Appends the date as its JSON string holds it: `YYYY-MM-DD`, as `Serialize` writes it.
+    pub fn push_to(self, out: &mut Vec<u8>) {
+        match iso_bytes(self.0) {
+            Some(bytes) => out.extend_from_slice(&bytes),
+            None => out.extend_from_slice(self.0.to_string().as_bytes()),
+        }
+    }
+}
+
 impl Serialize for Iso {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match iso_bytes(self.0) {

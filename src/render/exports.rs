@@ -7,9 +7,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use serde::Serialize;
-
 use super::dates::Iso;
+use super::json::{Json, json_object};
 use super::records::{PreviousFile, RecordKey, RecordWriter, Remade, remake};
 use super::views::{LazyTable, Urls, ViewBuilder, clip};
 use crate::model::ids::ModificationKey;
@@ -23,8 +22,11 @@ pub const EXPORT_SCHEMA: u32 = 1;
 const SEARCH_SUMMARY_CHARS: usize = 240;
 
 /// Writes `value` as JSON.
-fn write_json<T: Serialize, W: Write>(value: &T, out: &mut W) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)
+fn write_json<T: Json + ?Sized, W: Write>(
+    value: &T,
+    out: &mut RecordWriter<'_, W>,
+) -> io::Result<()> {
+    out.json(value)
 }
 
 /// The permalink of every notice, made when first asked for: the exports name each notice many
@@ -70,8 +72,9 @@ fn write_records<W: Write, T>(
 
 /// Writes the object `value` without its closing brace, then `,"<key>":`: the value of `key`,
 /// written next, ends the object (the caller writes the `}`).
-fn open_last_key<T: Serialize, W: Write>(value: &T, key: &str, out: &mut W) -> io::Result<()> {
-    let object = serde_json::to_vec(value).map_err(io::Error::from)?;
+fn open_last_key<T: Json, W: Write>(value: &T, key: &str, out: &mut W) -> io::Result<()> {
+    let mut object = Vec::new();
+    value.write_json(&mut object);
     out.write_all(&object[..object.len() - 1])?;
     write!(out, ",\"{key}\":")
 }
@@ -100,7 +103,6 @@ fn row_counts(views: &ViewBuilder<'_>) -> (usize, usize) {
 }
 
 /// What every export starts with.
-#[derive(Serialize)]
 struct Header<'a> {
     schema: u32,
     generator: &'static str,
@@ -108,11 +110,14 @@ struct Header<'a> {
     as_of: Iso,
 }
 
-#[derive(Serialize)]
+json_object!(Header<'_> { schema, generator, site, as_of });
+
 struct SiteHeader<'a> {
     title: &'a str,
     url: String,
 }
+
+json_object!(SiteHeader<'_> { title, url });
 
 impl<'a> Header<'a> {
     fn new(views: &ViewBuilder<'_>, title: &'a str) -> Self {
@@ -151,7 +156,6 @@ fn modification_permalinks(views: &ViewBuilder<'_>) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // /api/releases.json
 
-#[derive(Serialize)]
 struct NoticeExport<'a> {
     slug: &'a str,
     url: String,
@@ -168,7 +172,8 @@ struct NoticeExport<'a> {
     documents: Vec<NoticeDocumentExport<'a>>,
 }
 
-#[derive(Serialize)]
+json_object!(NoticeExport<'_> { slug, url, title, kind, releasing, date, effective, upcoming, release, sec_version, summary, modifications, documents });
+
 struct NoticeModificationExport<'a> {
     id: &'a str,
     key: &'a str,
@@ -178,7 +183,8 @@ struct NoticeModificationExport<'a> {
     status: Option<&'a str>,
 }
 
-#[derive(Serialize)]
+json_object!(NoticeModificationExport<'_> { id, key, url, title, part, status });
+
 struct NoticeDocumentExport<'a> {
     id: &'a str,
     label: &'a str,
@@ -189,6 +195,8 @@ struct NoticeDocumentExport<'a> {
     modification: Option<bool>,
     designation: Option<bool>,
 }
+
+json_object!(NoticeDocumentExport<'_> { id, label, url, title, version, codeworks, modification, designation });
 
 /// `/api/releases.json`: every notice, oldest first (by date published, then slug), with its
 /// modification and document rows.
@@ -286,7 +294,6 @@ pub fn write_releases_json<W: Write>(
 // ---------------------------------------------------------------------------------------------
 // /api/modifications.json
 
-#[derive(Serialize)]
 struct ModificationExport<'a> {
     id: &'a str,
     key: &'a str,
@@ -303,13 +310,15 @@ struct ModificationExport<'a> {
     documents: Vec<&'a str>,
 }
 
-#[derive(Serialize)]
+json_object!(ModificationExport<'_> { id, key, url, feed_url, title, status, route, proposer, raised, aliases, related, notices, documents });
+
 struct RelatedExport<'a> {
     id: &'a str,
     url: Option<String>,
 }
 
-#[derive(Serialize)]
+json_object!(RelatedExport<'_> { id, url });
+
 struct AppearanceExport<'a> {
     slug: &'a str,
     url: &'a str,
@@ -319,6 +328,8 @@ struct AppearanceExport<'a> {
     date: Iso,
     effective: Option<Iso>,
 }
+
+json_object!(AppearanceExport<'_> { slug, url, relation, part, status, date, effective });
 
 /// `/api/modifications.json`: every modification by key, with every notice that names it
 /// (oldest first) and the documents its implementing releases changed (in document order).
@@ -420,11 +431,9 @@ fn modification_export<'a>(
 // ---------------------------------------------------------------------------------------------
 // /api/documents.json
 
-#[derive(Serialize)]
 struct DocumentExport<'a> {
     id: &'a str,
     kind: &'static str,
-    #[serde(rename = "ref")]
     reference: &'a str,
     label: String,
     title: &'a str,
@@ -434,14 +443,16 @@ struct DocumentExport<'a> {
     // And `history`, written after it entry by entry.
 }
 
-#[derive(Serialize)]
+json_object!(DocumentExport<'_> { id, kind, reference as "ref", label, title, url, feed_url, current });
+
 struct CurrentExport<'a> {
     version: Option<&'a str>,
     since: Iso,
     notice: &'a str,
 }
 
-#[derive(Serialize)]
+json_object!(CurrentExport<'_> { version, since, notice });
+
 struct HistoryExport<'a> {
     notice: &'a str,
     url: &'a str,
@@ -457,6 +468,8 @@ struct HistoryExport<'a> {
     designation: Option<bool>,
     modifications: &'a [&'a str],
 }
+
+json_object!(HistoryExport<'_> { notice, url, release, date, effective, upcoming, title, version, version_in_effect, codeworks, modification, designation, modifications });
 
 /// `/api/documents.json`: every document of the registry in document order, with the version in
 /// effect on the build date and its full history in the order of the Document Log.

@@ -5,6 +5,7 @@ pub mod calendar;
 mod compiled;
 pub mod dates;
 pub mod exports;
+mod json;
 pub mod records;
 pub mod templates;
 pub mod views;

@@ -6,6 +6,8 @@
 
 use std::io::{self, Write};
 
+use super::json::Json;
+
 /// What a record of a data file stands for. A record's bytes depend on its entity and on what the
 /// whole site shares (configuration, build date, the set and order of notices, modifications and
 /// documents); a `PreviousFile` is only given when the latter is as in the last build.
@@ -93,6 +95,8 @@ pub struct RecordWriter<'a, W> {
     // Set when the writer only compares what is written with the last build's file (see
     // `remake`): nothing goes to `out`.
     probing: bool,
+    // What `json` writes a value into before it goes out in one write.
+    scratch: Vec<u8>,
 }
 
 /// A data file made again after an edit.
@@ -140,6 +144,7 @@ impl<'a, W: Write> RecordWriter<'a, W> {
             copied: 0,
             previous,
             probing: false,
+            scratch: Vec::new(),
         }
     }
 
@@ -177,6 +182,16 @@ impl<'a, W: Write> RecordWriter<'a, W> {
 }
 
 impl<W: Write> RecordWriter<'_, W> {
+    /// Writes `value` as JSON.
+    pub fn json<T: Json + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        value.write_json(&mut scratch);
+        let written = self.write_all(&scratch);
+        self.scratch = scratch;
+        written
+    }
+
     /// Probing: whether `bytes` are what the last build's file has where they would go.
     fn as_before(&self, bytes: &[u8]) -> bool {
         let Some(before) = self
