@@ -11,7 +11,7 @@ pub mod templates;
 pub mod views;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
 use compiled::{Chrome, CompiledPage, TwinCache};
@@ -261,6 +261,7 @@ pub struct Renderer<'a> {
     previous: Option<PreviousRecords<'a>>,
     // The data files rendered: where their records lie, by output path.
     spans: Mutex<Vec<RecordedFile>>,
+    sitemap_urls: OnceLock<Vec<SitemapUrlView>>,
 }
 
 /// A data file a renderer made.
@@ -316,6 +317,7 @@ impl<'a> Renderer<'a> {
             listing_pages,
             previous: None,
             spans: Mutex::new(Vec::new()),
+            sitemap_urls: OnceLock::new(),
         }
     }
 
@@ -518,7 +520,7 @@ impl<'a> Renderer<'a> {
     ) -> std::io::Result<()> {
         let title = &self.config.title;
         // A build into a folder has no last build to copy from, and keeps no spans.
-        let out = &mut records::RecordWriter::new(out, None);
+        let out = &mut records::RecordWriter::streaming(out);
         match export {
             Export::Releases => exports::write_releases_json(&self.views, title, out),
             Export::Modifications => exports::write_modifications_json(&self.views, title, out),
@@ -533,40 +535,46 @@ impl<'a> Renderer<'a> {
         renderer: &PageRenderer<'_>,
         part: Option<usize>,
     ) -> Result<(String, String), Diagnostic> {
-        let mut pages: Vec<(String, Option<String>)> = self
-            .all_pages()
-            .iter()
-            .filter(|p| is_sitemap_page(p))
-            .map(|page| {
-                let lastmod = match page {
-                    PageId::Notice(i) => Some(dates::iso(self.model.notices[*i].source.date)),
-                    _ => None,
-                };
-                (self.views.urls.permalink(&self.site_path(page)), lastmod)
-            })
-            .collect();
-        pages.sort();
-        let parts = pages.len().div_ceil(SITEMAP_LIMIT);
-        let urls: Vec<SitemapUrlView> = match part {
+        let all = self.sitemap_urls();
+        let parts = all.len().div_ceil(SITEMAP_LIMIT);
+        let urls = match part {
             None if parts > 1 => {
                 return Ok((
                     "sitemap.xml".to_string(),
                     sitemap_index(&self.views.urls, parts),
                 ));
             }
-            None => pages,
-            Some(n) => pages
-                .into_iter()
-                .skip((n - 1) * SITEMAP_LIMIT)
-                .take(SITEMAP_LIMIT)
-                .collect(),
-        }
-        .into_iter()
-        .map(|(loc, lastmod)| SitemapUrlView { loc, lastmod })
-        .collect();
+            None => all,
+            Some(n) => {
+                let start = ((n - 1) * SITEMAP_LIMIT).min(all.len());
+                &all[start..(start + SITEMAP_LIMIT).min(all.len())]
+            }
+        };
         let path = part.map_or_else(|| "sitemap.xml".to_string(), |n| format!("sitemap-{n}.xml"));
-        renderer.page("sitemap.xml", "home", &path, None, |c| {
-            c.insert("urls", &urls);
+        renderer.page_with_twin(CompiledPage::Sitemap(urls), "home", &path, None, |c| {
+            c.insert("urls", urls);
+        })
+    }
+
+    /// Every URL of the sitemap, sorted: made once for the sitemap and all its parts.
+    fn sitemap_urls(&self) -> &[SitemapUrlView] {
+        // Made on one thread: rayon could hand this thread another part of the sitemap while
+        // it waited, which would ask for this list again before it is made.
+        self.sitemap_urls.get_or_init(|| {
+            let mut urls: Vec<SitemapUrlView> = self
+                .all_pages()
+                .iter()
+                .filter(|p| is_sitemap_page(p))
+                .map(|page| SitemapUrlView {
+                    loc: self.views.urls.permalink(&self.site_path(page)),
+                    lastmod: match page {
+                        PageId::Notice(i) => Some(dates::iso(self.model.notices[*i].source.date)),
+                        _ => None,
+                    },
+                })
+                .collect();
+            urls.sort_unstable_by(|a, b| (&a.loc, &a.lastmod).cmp(&(&b.loc, &b.lastmod)));
+            urls
         })
     }
 }

@@ -89,7 +89,10 @@ pub struct PreviousFile<'a> {
 pub struct RecordWriter<'a, W> {
     out: W,
     written: usize,
+    // How many records were written, and where they lie when `keeps_spans`.
+    records: usize,
     spans: Vec<(RecordKey, usize, usize)>,
+    keeps_spans: bool,
     copied: usize,
     previous: Option<PreviousFile<'a>>,
     // Set when the writer only compares what is written with the last build's file (see
@@ -140,11 +143,22 @@ impl<'a, W: Write> RecordWriter<'a, W> {
         RecordWriter {
             out,
             written: 0,
+            records: 0,
             spans: Vec::with_capacity(previous.map_or(0, |p| p.spans.len())),
+            keeps_spans: true,
             copied: 0,
             previous,
             probing: false,
             scratch: Vec::new(),
+        }
+    }
+
+    /// A writer to `out` that keeps no spans, for a file no rebuild will copy from: a build
+    /// into a folder streams the exports, a million records at 100,000 notices.
+    pub fn streaming(out: W) -> Self {
+        RecordWriter {
+            keeps_spans: false,
+            ..RecordWriter::new(out, None)
         }
     }
 
@@ -159,7 +173,7 @@ impl<'a, W: Write> RecordWriter<'a, W> {
         // Records come in the same order in both builds when the structure is unchanged, so the
         // n-th record of the last build is the only candidate.
         let reusable = self.previous.and_then(|previous| {
-            let &(previous_key, from, to) = previous.spans.spans.get(self.spans.len())?;
+            let &(previous_key, from, to) = previous.spans.spans.get(self.records)?;
             (previous_key == key && !previous.stale.is_stale(key)).then(|| &previous.text[from..to])
         });
         match reusable {
@@ -171,7 +185,10 @@ impl<'a, W: Write> RecordWriter<'a, W> {
         if reusable.is_some() {
             self.copied += 1;
         }
-        self.spans.push((key, start, self.written));
+        self.records += 1;
+        if self.keeps_spans {
+            self.spans.push((key, start, self.written));
+        }
         Ok(())
     }
 

@@ -1,8 +1,8 @@
 //! The compiled twins of the built-in templates (release.html, releases.html, modification.html,
-//! modifications.html, document.html, feed.xml and the base.html around them) write the same bytes
-//! as Tera. Each site is built twice: as it is, which uses the twins, and with those templates
-//! copied into its templates/ with a Tera comment added (the same template to Tera, but changed,
-//! so Tera renders it).
+//! modifications.html, document.html, feed.xml, sitemap.xml and the base.html around them) write
+//! the same bytes as Tera. Each site is built twice: as it is, which uses the twins, and with those
+//! templates copied into its templates/ with a Tera comment added (the same template to Tera, but
+//! changed, so Tera renders it).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,7 +11,7 @@ use crate::corpus::corpus;
 use crate::harness::{AS_OF, Output, Site, manifest_dir, path_arg};
 
 /// The built-in templates that have a compiled twin, and the template they extend.
-const TWINNED: [&str; 7] = [
+const TWINNED: [&str; 8] = [
     "base.html",
     "release.html",
     "releases.html",
@@ -19,6 +19,7 @@ const TWINNED: [&str; 7] = [
     "modifications.html",
     "document.html",
     "feed.xml",
+    "sitemap.xml",
 ];
 
 /// Builds `site` into `out` with `args`, requiring success.
@@ -80,6 +81,7 @@ fn assert_twins_match_tera(site: &Site, args: &[&str]) {
     }
     assert!(
         twins.keys().any(|p| p.ends_with("feed.xml"))
+            && twins.contains_key("sitemap.xml")
             && twins
                 .keys()
                 .any(|p| p.starts_with("documents/") && p.ends_with("index.html")),

@@ -1,5 +1,5 @@
 //! The built-in templates of the pages a large site is mostly made of (notice pages, listings,
-//! modification pages and index, document histories, Atom feeds), written out in Rust. Tera spends
+//! modification pages and index, document histories, Atom feeds, the sitemap), written out in Rust. Tera spends
 //! most of a build looking up attributes in template values; these functions read the view structs
 //! directly and write the same bytes. Tera still renders every template a site changes (a copy of
 //! a built-in is no change), and every template without a twin.
@@ -15,12 +15,13 @@ mod listing;
 mod modification;
 mod modification_index;
 mod notice;
+mod sitemap;
 
 use std::fmt::Write as _;
 
 use super::views::{
     DateView, DocumentView, FeedView, LazyTable, ModificationSummaryView, ModificationView,
-    NoticeLinkView, NoticeView, PaginatorView, Shared, SiteView,
+    NoticeLinkView, NoticeView, PaginatorView, Shared, SiteView, SitemapUrlView,
 };
 
 /// A page one of the compiled templates can render, with the data its template receives.
@@ -44,6 +45,8 @@ pub(super) enum CompiledPage<'a> {
     },
     /// `modifications.html`.
     ModificationIndex(&'a [ModificationSummaryView]),
+    /// `sitemap.xml`, or one part of it.
+    Sitemap(&'a [SitemapUrlView]),
 }
 
 impl CompiledPage<'_> {
@@ -56,6 +59,7 @@ impl CompiledPage<'_> {
             CompiledPage::Feed(_) => "feed.xml",
             CompiledPage::Listing { .. } => "releases.html",
             CompiledPage::ModificationIndex(_) => "modifications.html",
+            CompiledPage::Sitemap(_) => "sitemap.xml",
         }
     }
 }
@@ -120,6 +124,7 @@ pub(super) fn render(page: &CompiledPage<'_>, chrome: &Chrome<'_>) -> String {
         CompiledPage::ModificationIndex(modifications) => {
             modification_index::render(chrome, modifications)
         }
+        CompiledPage::Sitemap(urls) => sitemap::render(chrome, urls),
     }
 }
 
