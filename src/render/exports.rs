@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::dates::Iso;
-use super::json::{Json, json_object};
+use super::json::{Json, JsonFields, json_object};
 use super::records::{PreviousFile, RecordKey, RecordWriter, Remade, remake};
 use super::views::{LazyTable, Urls, ViewBuilder, clip};
 use crate::model::ids::ModificationKey;
@@ -27,30 +27,6 @@ fn write_json<T: Json + ?Sized, W: Write>(
     out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {
     out.json(value)
-}
-
-/// The permalink of every notice, made when first asked for: the exports name each notice many
-/// times, and a rebuild that copies most records asks for few.
-struct NoticePermalinks<'a, 'b> {
-    views: &'a ViewBuilder<'b>,
-    urls: LazyTable<String>,
-}
-
-impl<'a, 'b> NoticePermalinks<'a, 'b> {
-    fn new(views: &'a ViewBuilder<'b>) -> Self {
-        NoticePermalinks {
-            views,
-            urls: LazyTable::new(views.model.notices.len()),
-        }
-    }
-
-    fn get(&self, index: usize) -> &str {
-        self.urls.get_or_init(index, || {
-            self.views
-                .urls
-                .notice_permalink(self.views.model.notices[index].slug())
-        })
-    }
 }
 
 /// Writes `[`, then each item as a record (`record` gives its key and writes it) with commas
@@ -306,7 +282,7 @@ struct ModificationExport<'a> {
     raised: Option<Iso>,
     aliases: Vec<&'a str>,
     related: Vec<RelatedExport<'a>>,
-    notices: Vec<AppearanceExport<'a>>,
+    notices: AppearancesExport<'a>,
     documents: Vec<&'a str>,
 }
 
@@ -319,17 +295,106 @@ struct RelatedExport<'a> {
 
 json_object!(RelatedExport<'_> { id, url });
 
-struct AppearanceExport<'a> {
+/// What an entry of a modification's `notices` shows of the notice, whatever the modification:
+/// its first fields and, after the entry's own (`AppearanceRow`), its last.
+struct AppearanceNotice<'a> {
     slug: &'a str,
     url: &'a str,
+}
+
+json_object!(AppearanceNotice<'_> { slug, url });
+
+/// What an entry shows of the notice's row for the modification.
+struct AppearanceRow<'a> {
     relation: &'static str,
     part: Option<u32>,
     status: Option<&'a str>,
+}
+
+json_object!(AppearanceRow<'_> { relation, part, status });
+
+/// The dates that end an entry.
+struct AppearanceDates {
     date: Iso,
     effective: Option<Iso>,
 }
 
-json_object!(AppearanceExport<'_> { slug, url, relation, part, status, date, effective });
+json_object!(AppearanceDates { date, effective });
+
+/// The text a notice's entries in `/api/modifications.json` share, made once for each notice
+/// when first asked for (a rebuild that copies most records asks for few): a notice names some
+/// ten modifications, and at 100,000 notices its fields are far apart in memory when its turn
+/// comes in each. `{"slug":...,"url":...` before the row's fields, `,"date":...}` after them.
+struct AppearanceTexts<'a, 'b> {
+    views: &'a ViewBuilder<'b>,
+    texts: LazyTable<(Box<[u8]>, usize)>,
+}
+
+impl<'a, 'b> AppearanceTexts<'a, 'b> {
+    fn new(views: &'a ViewBuilder<'b>) -> Self {
+        AppearanceTexts {
+            views,
+            texts: LazyTable::new(views.model.notices.len()),
+        }
+    }
+
+    /// Writes the entry of notice `index` with its row's fields, `row`.
+    fn write_entry(&self, index: usize, row: &AppearanceRow<'_>, out: &mut Vec<u8>) {
+        let (text, head_end) = self.texts.get_or_init(index, || {
+            let notice = &self.views.model.notices[index];
+            let url = self.views.urls.notice_permalink(notice.slug());
+            let mut text = Vec::with_capacity(192);
+            text.push(b'{');
+            AppearanceNotice {
+                slug: notice.slug(),
+                url: &url,
+            }
+            .write_fields(&mut text);
+            let head_end = text.len();
+            text.push(b',');
+            AppearanceDates {
+                date: Iso(notice.source.date),
+                effective: notice.is_releasing().then_some(Iso(notice.effective)),
+            }
+            .write_fields(&mut text);
+            text.push(b'}');
+            (text.into_boxed_slice(), head_end)
+        });
+        out.extend_from_slice(&text[..*head_end]);
+        out.push(b',');
+        row.write_fields(out);
+        out.extend_from_slice(&text[*head_end..]);
+    }
+}
+
+/// The `notices` of a modification in `/api/modifications.json`: every notice that names it,
+/// oldest first.
+struct AppearancesExport<'a> {
+    modification: &'a Modification,
+    texts: &'a AppearanceTexts<'a, 'a>,
+}
+
+impl Json for AppearancesExport<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let notices = &self.texts.views.model.notices;
+        out.push(b'[');
+        for (n, appearance) in self.modification.appearances.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            let notice = &notices[appearance.notice];
+            let row = AppearanceRow {
+                relation: appearance.relation.key(),
+                part: appearance
+                    .row
+                    .and_then(|r| notice.source.modifications[r].part),
+                status: appearance.row.and_then(|r| notice.modification_status(r)),
+            };
+            self.texts.write_entry(appearance.notice, &row, out);
+        }
+        out.push(b']');
+    }
+}
 
 /// `/api/modifications.json`: every modification by key, with every notice that names it
 /// (oldest first) and the documents its implementing releases changed (in document order).
@@ -350,14 +415,17 @@ pub fn write_modifications_json<W: Write>(
     title: &str,
     out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {
-    let notice_urls = NoticePermalinks::new(views);
+    let notice_texts = AppearanceTexts::new(views);
     open_export(views, title, "modifications", out)?;
     write_records(
         out,
         views.model.modifications.values().enumerate(),
         |out, (position, modification)| {
             out.record(RecordKey::Modification(position), |out| {
-                write_json(&modification_export(views, &notice_urls, modification), out)
+                write_json(
+                    &modification_export(views, &notice_texts, modification),
+                    out,
+                )
             })
         },
     )?;
@@ -366,8 +434,8 @@ pub fn write_modifications_json<W: Write>(
 
 /// The record of one modification in `/api/modifications.json`.
 fn modification_export<'a>(
-    views: &'a ViewBuilder<'_>,
-    notice_urls: &'a NoticePermalinks<'_, '_>,
+    views: &'a ViewBuilder<'a>,
+    notice_texts: &'a AppearanceTexts<'a, 'a>,
     modification: &'a Modification,
 ) -> ModificationExport<'a> {
     let model = views.model;
@@ -402,24 +470,10 @@ fn modification_export<'a>(
                 }
             })
             .collect(),
-        notices: modification
-            .appearances
-            .iter()
-            .map(|appearance| {
-                let notice = &model.notices[appearance.notice];
-                AppearanceExport {
-                    slug: notice.slug(),
-                    url: notice_urls.get(appearance.notice),
-                    relation: appearance.relation.key(),
-                    part: appearance
-                        .row
-                        .and_then(|r| notice.source.modifications[r].part),
-                    status: appearance.row.and_then(|r| notice.modification_status(r)),
-                    date: Iso(notice.source.date),
-                    effective: notice.is_releasing().then_some(Iso(notice.effective)),
-                }
-            })
-            .collect(),
+        notices: AppearancesExport {
+            modification,
+            texts: notice_texts,
+        },
         documents: model
             .documents_touched(key)
             .into_iter()
@@ -453,11 +507,20 @@ struct CurrentExport<'a> {
 
 json_object!(CurrentExport<'_> { version, since, notice });
 
-struct HistoryExport<'a> {
+/// What a history entry of `/api/documents.json` shows of its notice, whatever document the
+/// entry is in: its first fields, then after the entry's own (`HistoryChange`) its
+/// modifications.
+struct HistoryNotice<'a> {
     notice: &'a str,
     url: &'a str,
     release: Option<&'a str>,
     date: Iso,
+}
+
+json_object!(HistoryNotice<'_> { notice, url, release, date });
+
+/// What a history entry shows of the change itself.
+struct HistoryChange<'a> {
     effective: Iso,
     upcoming: bool,
     title: &'a str,
@@ -466,10 +529,42 @@ struct HistoryExport<'a> {
     codeworks: Option<bool>,
     modification: Option<bool>,
     designation: Option<bool>,
-    modifications: &'a [&'a str],
 }
 
-json_object!(HistoryExport<'_> { notice, url, release, date, effective, upcoming, title, version, version_in_effect, codeworks, modification, designation, modifications });
+json_object!(HistoryChange<'_> { effective, upcoming, title, version, version_in_effect, codeworks, modification, designation });
+
+/// The text a notice's history entries share, made once: a notice changes some ten documents,
+/// and at 100,000 notices its fields are far apart in memory when its turn comes in each
+/// history. `{"notice":...,"date":...` before the change's fields, `,"modifications":[...]}`
+/// after them.
+struct HistoryNoticeText {
+    text: Box<[u8]>,
+    head_end: usize,
+}
+
+impl HistoryNoticeText {
+    fn new(notice: &HistoryNotice<'_>, modifications: &[&str]) -> Self {
+        let mut text = Vec::with_capacity(256);
+        text.push(b'{');
+        notice.write_fields(&mut text);
+        let head_end = text.len();
+        text.extend_from_slice(b",\"modifications\":");
+        modifications.write_json(&mut text);
+        text.push(b'}');
+        HistoryNoticeText {
+            text: text.into_boxed_slice(),
+            head_end,
+        }
+    }
+
+    /// Writes a whole entry: the notice's fields around those of `change`.
+    fn write_entry(&self, change: &HistoryChange<'_>, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.text[..self.head_end]);
+        out.push(b',');
+        change.write_fields(out);
+        out.extend_from_slice(&self.text[self.head_end..]);
+    }
+}
 
 /// `/api/documents.json`: every document of the registry in document order, with the version in
 /// effect on the build date and its full history in the order of the Document Log.
@@ -492,31 +587,33 @@ pub fn write_documents_json<W: Write>(
 ) -> io::Result<()> {
     let model = views.model;
     let as_of = model.as_of;
-    // A notice changes some six documents: its URL and its modifications are made once.
-    let notice_urls = NoticePermalinks::new(views);
-    let keys: LazyTable<Vec<&str>> = LazyTable::new(model.notices.len());
-    let keys_of = |index: usize| {
-        keys.get_or_init(index, || {
-            model.notices[index]
+    let notice_texts: LazyTable<HistoryNoticeText> = LazyTable::new(model.notices.len());
+    let notice_text = |index: usize| {
+        notice_texts.get_or_init(index, || {
+            let notice = &model.notices[index];
+            let modifications: Vec<&str> = notice
                 .modification_keys
                 .iter()
                 .map(|k| model.aliases.get(k).unwrap_or(k))
                 .filter(|k| model.modifications.contains_key(k))
                 .map(ModificationKey::as_str)
-                .collect()
+                .collect();
+            let url = views.urls.notice_permalink(notice.slug());
+            let fields = HistoryNotice {
+                notice: notice.slug(),
+                url: &url,
+                release: notice.source.release.as_deref(),
+                date: Iso(notice.source.date),
+            };
+            HistoryNoticeText::new(&fields, &modifications)
         })
     };
-    // Entry `k` of document `index`'s history.
-    let history_entry = |index: usize, k: usize| {
+    // Writes entry `k` of document `index`'s history.
+    let write_entry = |index: usize, k: usize, out: &mut Vec<u8>| {
         let document = &model.documents[index];
         let entry = &model.log.history(index)[k];
-        let notice = &model.notices[entry.notice];
-        let row = notice.document(entry.row).1;
-        HistoryExport {
-            notice: notice.slug(),
-            url: notice_urls.get(entry.notice),
-            release: notice.source.release.as_deref(),
-            date: Iso(notice.source.date),
+        let row = model.notices[entry.notice].document(entry.row).1;
+        let change = HistoryChange {
             effective: Iso(entry.effective),
             upcoming: entry.effective > as_of,
             title: row.title.as_deref().unwrap_or(&document.title),
@@ -525,8 +622,8 @@ pub fn write_documents_json<W: Write>(
             codeworks: row.codeworks,
             modification: row.modification,
             designation: row.designation,
-            modifications: keys_of(entry.notice),
-        }
+        };
+        notice_text(entry.notice).write_entry(&change, out);
     };
     open_export(views, title, "documents", out)?;
     write_records(
@@ -562,7 +659,9 @@ pub fn write_documents_json<W: Write>(
                     document: index,
                     notice: entry.notice,
                 };
-                out.record(key, |out| write_json(&history_entry(index, k), out))
+                out.record(key, |out| {
+                    out.write_with(|text| write_entry(index, k, text))
+                })
             })?;
             out.write_all(b"}")
         },
@@ -699,20 +798,20 @@ fn write_log_history<W: Write>(
         model.documents.iter().enumerate(),
         |out, (index, document)| {
             out.record(RecordKey::Document(index), |out| {
-                let history: Vec<(Iso, Option<&str>, usize)> = model
-                    .log
-                    .history(index)
-                    .iter()
-                    .map(|entry| {
+                out.write_with(|text| {
+                    text.extend_from_slice(b"{\"id\":");
+                    document.id.write_json(text);
+                    text.extend_from_slice(b",\"h\":[");
+                    for (n, entry) in model.log.history(index).iter().enumerate() {
+                        if n > 0 {
+                            text.push(b',');
+                        }
                         let number = numbers[entry.notice].expect("numbered above");
                         (Iso(entry.effective), entry.version(&model.notices), number)
-                    })
-                    .collect();
-                out.write_all(b"{\"id\":")?;
-                write_json(&document.id, out)?;
-                out.write_all(b",\"h\":")?;
-                write_json(&history, out)?;
-                out.write_all(b"}")
+                            .write_json(text);
+                    }
+                    text.extend_from_slice(b"]}");
+                })
             })
         },
     )?;

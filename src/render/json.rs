@@ -13,24 +13,39 @@ pub trait Json {
     fn write_json(&self, out: &mut Vec<u8>);
 }
 
-/// Implements `Json` for a struct as an object of the named fields, in that order, each under
-/// its own name or the one given after `as` (the order and names serde's derive would use).
+/// A struct written as the fields of a JSON object, without the braces: what `json_object!`
+/// implements, so that an object can also be put together from the fields of several structs.
+pub(super) trait JsonFields {
+    /// Appends `"name":value` for each field, with commas between.
+    fn write_fields(&self, out: &mut Vec<u8>);
+}
+
+/// Implements `JsonFields`, and `Json` as an object of those fields, for a struct: the named
+/// fields in that order, each under its own name or the one given after `as` (the order and
+/// names serde's derive would use).
 macro_rules! json_object {
     (@key $field:ident) => { stringify!($field) };
     (@key $field:ident $key:literal) => { $key };
-    ($ty:ty { $($field:ident $(as $key:literal)?),+ $(,)? }) => {
-        impl $crate::render::json::Json for $ty {
-            fn write_json(&self, out: &mut Vec<u8>) {
-                let mut separator = b'{';
+    ($ty:ty { $first:ident $(as $first_key:literal)? $(, $field:ident $(as $key:literal)?)* $(,)? }) => {
+        impl $crate::render::json::JsonFields for $ty {
+            fn write_fields(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(
+                    concat!("\"", json_object!(@key $first $($first_key)?), "\":").as_bytes(),
+                );
+                $crate::render::json::Json::write_json(&self.$first, out);
                 $(
-                    out.push(separator);
-                    separator = b',';
                     out.extend_from_slice(
-                        concat!("\"", json_object!(@key $field $($key)?), "\":").as_bytes(),
+                        concat!(",\"", json_object!(@key $field $($key)?), "\":").as_bytes(),
                     );
                     $crate::render::json::Json::write_json(&self.$field, out);
-                )+
-                let _ = separator;
+                )*
+            }
+        }
+
+        impl $crate::render::json::Json for $ty {
+            fn write_json(&self, out: &mut Vec<u8>) {
+                out.push(b'{');
+                $crate::render::json::JsonFields::write_fields(self, out);
                 out.push(b'}');
             }
         }

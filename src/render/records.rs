@@ -201,9 +201,14 @@ impl<'a, W: Write> RecordWriter<'a, W> {
 impl<W: Write> RecordWriter<'_, W> {
     /// Writes `value` as JSON.
     pub fn json<T: Json + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        self.write_with(|text| value.write_json(text))
+    }
+
+    /// Writes what `write` appends to a buffer, in one go.
+    pub fn write_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        value.write_json(&mut scratch);
+        write(&mut scratch);
         let written = self.write_all(&scratch);
         self.scratch = scratch;
         written

@@ -2,6 +2,7 @@
 //! types, only these, so a template change cannot reach into the model. docs/templates.md is the
 //! contract these structs implement.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use std::sync::OnceLock;
@@ -1129,20 +1130,32 @@ impl ViewBuilder<'_> {
             .iter()
             .map(|appearance| {
                 let notice = &self.model.notices[appearance.notice];
-                let row = appearance.row.map(|r| &notice.source.modifications[r]);
-                let part = row
-                    .and_then(|r| r.part)
-                    .map(|p| format!(" (part {p})"))
-                    .unwrap_or_default();
-                let mut said = match appearance.relation {
-                    Relation::Implemented => format!("Implements {id}{part}"),
-                    Relation::Listed => format!("Lists {id}{part}"),
-                    Relation::Mentioned => format!("Mentions {id}"),
-                };
-                if let Some(status) = appearance.row.and_then(|r| notice.modification_status(r)) {
-                    said.push_str(&format!(", status {status}"));
-                }
+                let part = appearance
+                    .row
+                    .and_then(|r| notice.source.modifications[r].part);
+                let status = appearance.row.and_then(|r| notice.modification_status(r));
                 let shared = self.feed_notice(appearance.notice);
+                // Some 50 entries a feed and a feed a modification: pieced together in one
+                // buffer of the right size rather than by `format!`.
+                let mut said = String::with_capacity(
+                    32 + id.len()
+                        + status.map_or(0, str::len)
+                        + shared.effect.len()
+                        + shared.summary_tail.len(),
+                );
+                said.push_str(match appearance.relation {
+                    Relation::Implemented => "Implements ",
+                    Relation::Listed => "Lists ",
+                    Relation::Mentioned => "Mentions ",
+                });
+                said.push_str(id);
+                if let (Some(part), false) = (part, appearance.relation == Relation::Mentioned) {
+                    let _ = write!(said, " (part {part})");
+                }
+                if let Some(status) = status {
+                    said.push_str(", status ");
+                    said.push_str(status);
+                }
                 said.push_str(&shared.effect);
                 said.push_str(&shared.summary_tail);
                 self.feed_entry(appearance.notice, said.into())
