@@ -10,9 +10,10 @@ use std::io::{self, Write};
 use super::dates::Iso;
 use super::json::{Json, JsonFields, json_object};
 use super::records::{PreviousFile, RecordKey, RecordWriter, Remade, remake};
+use super::segments::Segments;
 use super::views::{LazyTable, Urls, ViewBuilder, clip};
 use crate::model::ids::ModificationKey;
-use crate::model::modification::Modification;
+use crate::model::modification::{Appearance, Modification};
 
 /// The version of the export format: raised when a field changes meaning or goes away (adding a
 /// field does not raise it).
@@ -304,14 +305,13 @@ struct AppearanceNotice<'a> {
 
 json_object!(AppearanceNotice<'_> { slug, url });
 
-/// What an entry shows of the notice's row for the modification.
+/// What an entry shows of the notice's row for the modification, after its relation.
 struct AppearanceRow<'a> {
-    relation: &'static str,
     part: Option<u32>,
     status: Option<&'a str>,
 }
 
-json_object!(AppearanceRow<'_> { relation, part, status });
+json_object!(AppearanceRow<'_> { part, status });
 
 /// The dates that end an entry.
 struct AppearanceDates {
@@ -321,13 +321,14 @@ struct AppearanceDates {
 
 json_object!(AppearanceDates { date, effective });
 
-/// The text a notice's entries in `/api/modifications.json` share, made once for each notice
-/// when first asked for (a rebuild that copies most records asks for few): a notice names some
-/// ten modifications, and at 100,000 notices its fields are far apart in memory when its turn
-/// comes in each. `{"slug":...,"url":...` before the row's fields, `,"date":...}` after them.
+/// What a notice's entries in `/api/modifications.json` share, made once for each notice when
+/// first asked for (a rebuild that copies most records asks for few): a notice names some ten
+/// modifications, and at 100,000 notices its fields lie far apart in memory when its turn comes
+/// in each. The segments: `{"slug":...,"url":...` that begins an entry, `,"date":...}` that ends
+/// it, then the part and status of each of the notice's modification rows.
 struct AppearanceTexts<'a, 'b> {
     views: &'a ViewBuilder<'b>,
-    texts: LazyTable<(Box<[u8]>, usize)>,
+    texts: LazyTable<Segments>,
 }
 
 impl<'a, 'b> AppearanceTexts<'a, 'b> {
@@ -338,32 +339,58 @@ impl<'a, 'b> AppearanceTexts<'a, 'b> {
         }
     }
 
-    /// Writes the entry of notice `index` with its row's fields, `row`.
-    fn write_entry(&self, index: usize, row: &AppearanceRow<'_>, out: &mut Vec<u8>) {
-        let (text, head_end) = self.texts.get_or_init(index, || {
-            let notice = &self.views.model.notices[index];
-            let url = self.views.urls.notice_permalink(notice.slug());
-            let mut text = Vec::with_capacity(192);
-            text.push(b'{');
-            AppearanceNotice {
-                slug: notice.slug(),
-                url: &url,
+    fn notice_text(&self, index: usize) -> Segments {
+        let notice = &self.views.model.notices[index];
+        let url = self.views.urls.notice_permalink(notice.slug());
+        let rows = &notice.source.modifications;
+        Segments::new(192 + 48 * rows.len(), |text| {
+            text.segment(|out| {
+                out.push(b'{');
+                AppearanceNotice {
+                    slug: notice.slug(),
+                    url: &url,
+                }
+                .write_fields(out);
+            });
+            text.segment(|out| {
+                out.push(b',');
+                AppearanceDates {
+                    date: Iso(notice.source.date),
+                    effective: notice.is_releasing().then_some(Iso(notice.effective)),
+                }
+                .write_fields(out);
+                out.push(b'}');
+            });
+            for (r, row) in rows.iter().enumerate() {
+                text.segment(|out| {
+                    AppearanceRow {
+                        part: row.part,
+                        status: notice.modification_status(r),
+                    }
+                    .write_fields(out);
+                });
             }
-            .write_fields(&mut text);
-            let head_end = text.len();
-            text.push(b',');
-            AppearanceDates {
-                date: Iso(notice.source.date),
-                effective: notice.is_releasing().then_some(Iso(notice.effective)),
-            }
-            .write_fields(&mut text);
-            text.push(b'}');
-            (text.into_boxed_slice(), head_end)
-        });
-        out.extend_from_slice(&text[..*head_end]);
+        })
+    }
+
+    /// Writes the entry of an appearance.
+    fn write_entry(&self, appearance: &Appearance, out: &mut Vec<u8>) {
+        let text = self
+            .texts
+            .get_or_init(appearance.notice, || self.notice_text(appearance.notice));
+        out.extend_from_slice(text.get(0));
+        out.extend_from_slice(b",\"relation\":");
+        appearance.relation.key().write_json(out);
         out.push(b',');
-        row.write_fields(out);
-        out.extend_from_slice(&text[*head_end..]);
+        match appearance.row {
+            Some(row) => out.extend_from_slice(text.get(2 + row)),
+            None => AppearanceRow {
+                part: None,
+                status: None,
+            }
+            .write_fields(out),
+        }
+        out.extend_from_slice(text.get(1));
     }
 }
 
@@ -376,21 +403,12 @@ struct AppearancesExport<'a> {
 
 impl Json for AppearancesExport<'_> {
     fn write_json(&self, out: &mut Vec<u8>) {
-        let notices = &self.texts.views.model.notices;
         out.push(b'[');
         for (n, appearance) in self.modification.appearances.iter().enumerate() {
             if n > 0 {
                 out.push(b',');
             }
-            let notice = &notices[appearance.notice];
-            let row = AppearanceRow {
-                relation: appearance.relation.key(),
-                part: appearance
-                    .row
-                    .and_then(|r| notice.source.modifications[r].part),
-                status: appearance.row.and_then(|r| notice.modification_status(r)),
-            };
-            self.texts.write_entry(appearance.notice, &row, out);
+            self.texts.write_entry(appearance, out);
         }
         out.push(b']');
     }
@@ -519,51 +537,96 @@ struct HistoryNotice<'a> {
 
 json_object!(HistoryNotice<'_> { notice, url, release, date });
 
-/// What a history entry shows of the change itself.
-struct HistoryChange<'a> {
-    effective: Iso,
-    upcoming: bool,
+/// What a history entry shows of its notice's row for the document: the title and version.
+struct HistoryRow<'a> {
     title: &'a str,
     version: Option<&'a str>,
-    version_in_effect: Option<&'a str>,
+}
+
+json_object!(HistoryRow<'_> { title, version });
+
+/// And the row's three flags, after the version in effect.
+struct HistoryFlags {
     codeworks: Option<bool>,
     modification: Option<bool>,
     designation: Option<bool>,
 }
 
-json_object!(HistoryChange<'_> { effective, upcoming, title, version, version_in_effect, codeworks, modification, designation });
+json_object!(HistoryFlags {
+    codeworks,
+    modification,
+    designation
+});
 
-/// The text a notice's history entries share, made once: a notice changes some ten documents,
-/// and at 100,000 notices its fields are far apart in memory when its turn comes in each
-/// history. `{"notice":...,"date":...` before the change's fields, `,"modifications":[...]}`
-/// after them.
-struct HistoryNoticeText {
-    text: Box<[u8]>,
-    head_end: usize,
+/// What a notice's entries in the documents' histories share, made once for each notice when
+/// first asked for (a rebuild that copies most records asks for few): a notice changes some ten
+/// documents, and at 100,000 notices its fields lie far apart in memory when its turn comes in
+/// each history. The segments: `{"notice":...,"date":...` that begins an entry,
+/// `,"modifications":[...]}` that ends it, then for each of the notice's document rows its
+/// title and version, its version alone and its flags.
+fn history_notice_text(views: &ViewBuilder<'_>, index: usize) -> Segments {
+    let model = views.model;
+    let notice = &model.notices[index];
+    let modifications: Vec<&str> = notice
+        .modification_keys
+        .iter()
+        .map(|k| model.aliases.get(k).unwrap_or(k))
+        .filter(|k| model.modifications.contains_key(k))
+        .map(ModificationKey::as_str)
+        .collect();
+    let url = views.urls.notice_permalink(notice.slug());
+    Segments::new(256 + 96 * notice.document_rows.len(), |text| {
+        text.segment(|out| {
+            out.push(b'{');
+            HistoryNotice {
+                notice: notice.slug(),
+                url: &url,
+                release: notice.source.release.as_deref(),
+                date: Iso(notice.source.date),
+            }
+            .write_fields(out);
+        });
+        text.segment(|out| {
+            out.extend_from_slice(b",\"modifications\":");
+            modifications.write_json(out);
+            out.push(b'}');
+        });
+        for (document, row) in notice.documents() {
+            text.segment(|out| {
+                HistoryRow {
+                    title: row
+                        .title
+                        .as_deref()
+                        .unwrap_or(&model.documents[document].title),
+                    version: row.version.as_deref(),
+                }
+                .write_fields(out);
+            });
+            text.segment(|out| row.version.as_deref().write_json(out));
+            text.segment(|out| {
+                HistoryFlags {
+                    codeworks: row.codeworks,
+                    modification: row.modification,
+                    designation: row.designation,
+                }
+                .write_fields(out);
+            });
+        }
+    })
 }
 
-impl HistoryNoticeText {
-    fn new(notice: &HistoryNotice<'_>, modifications: &[&str]) -> Self {
-        let mut text = Vec::with_capacity(256);
-        text.push(b'{');
-        notice.write_fields(&mut text);
-        let head_end = text.len();
-        text.extend_from_slice(b",\"modifications\":");
-        modifications.write_json(&mut text);
-        text.push(b'}');
-        HistoryNoticeText {
-            text: text.into_boxed_slice(),
-            head_end,
-        }
-    }
-
-    /// Writes a whole entry: the notice's fields around those of `change`.
-    fn write_entry(&self, change: &HistoryChange<'_>, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.text[..self.head_end]);
-        out.push(b',');
-        change.write_fields(out);
-        out.extend_from_slice(&self.text[self.head_end..]);
-    }
+/// The segments of `history_notice_text`: the start and end of an entry, and the three of each
+/// document row.
+const HISTORY_HEAD: usize = 0;
+const HISTORY_TAIL: usize = 1;
+fn history_row_segment(row: usize) -> usize {
+    2 + 3 * row
+}
+fn history_version_segment(row: usize) -> usize {
+    2 + 3 * row + 1
+}
+fn history_flags_segment(row: usize) -> usize {
+    2 + 3 * row + 2
 }
 
 /// `/api/documents.json`: every document of the registry in document order, with the version in
@@ -587,43 +650,30 @@ pub fn write_documents_json<W: Write>(
 ) -> io::Result<()> {
     let model = views.model;
     let as_of = model.as_of;
-    let notice_texts: LazyTable<HistoryNoticeText> = LazyTable::new(model.notices.len());
-    let notice_text = |index: usize| {
-        notice_texts.get_or_init(index, || {
-            let notice = &model.notices[index];
-            let modifications: Vec<&str> = notice
-                .modification_keys
-                .iter()
-                .map(|k| model.aliases.get(k).unwrap_or(k))
-                .filter(|k| model.modifications.contains_key(k))
-                .map(ModificationKey::as_str)
-                .collect();
-            let url = views.urls.notice_permalink(notice.slug());
-            let fields = HistoryNotice {
-                notice: notice.slug(),
-                url: &url,
-                release: notice.source.release.as_deref(),
-                date: Iso(notice.source.date),
-            };
-            HistoryNoticeText::new(&fields, &modifications)
-        })
-    };
+    let notice_texts: LazyTable<Segments> = LazyTable::new(model.notices.len());
+    let notice_text =
+        |index: usize| notice_texts.get_or_init(index, || history_notice_text(views, index));
     // Writes entry `k` of document `index`'s history.
     let write_entry = |index: usize, k: usize, out: &mut Vec<u8>| {
-        let document = &model.documents[index];
         let entry = &model.log.history(index)[k];
-        let row = model.notices[entry.notice].document(entry.row).1;
-        let change = HistoryChange {
-            effective: Iso(entry.effective),
-            upcoming: entry.effective > as_of,
-            title: row.title.as_deref().unwrap_or(&document.title),
-            version: row.version.as_deref(),
-            version_in_effect: entry.version(&model.notices),
-            codeworks: row.codeworks,
-            modification: row.modification,
-            designation: row.designation,
-        };
-        notice_text(entry.notice).write_entry(&change, out);
+        let text = notice_text(entry.notice);
+        out.extend_from_slice(text.get(HISTORY_HEAD));
+        out.extend_from_slice(b",\"effective\":");
+        Iso(entry.effective).write_json(out);
+        out.extend_from_slice(b",\"upcoming\":");
+        (entry.effective > as_of).write_json(out);
+        out.push(b',');
+        out.extend_from_slice(text.get(history_row_segment(entry.row)));
+        out.extend_from_slice(b",\"version_in_effect\":");
+        match entry.version_from {
+            Some((notice, row)) => {
+                out.extend_from_slice(notice_text(notice).get(history_version_segment(row)))
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b',');
+        out.extend_from_slice(text.get(history_flags_segment(entry.row)));
+        out.extend_from_slice(text.get(HISTORY_TAIL));
     };
     open_export(views, title, "documents", out)?;
     write_records(

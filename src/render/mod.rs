@@ -7,6 +7,7 @@ pub mod dates;
 pub mod exports;
 mod json;
 pub mod records;
+mod segments;
 pub mod templates;
 pub mod views;
 
