@@ -2,6 +2,7 @@
 //! types, only these, so a template change cannot reach into the model. docs/templates.md is the
 //! contract these structs implement.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -484,9 +485,13 @@ impl<'a> ViewBuilder<'a> {
 
     /// Notice `index` as a link value.
     pub fn notice_link(&self, index: usize) -> Shared<NoticeLinkView> {
-        self.notice_links[index]
-            .get_or_init(|| Shared::new(self.notice_link_view(index)))
-            .clone()
+        self.shared_notice_link(index).clone()
+    }
+
+    /// Notice `index` as a link value, borrowed: a page that names thousands of notices and is
+    /// rendered beside others naming the same ones need not count its references to each.
+    pub fn shared_notice_link(&self, index: usize) -> &Shared<NoticeLinkView> {
+        self.notice_links[index].get_or_init(|| Shared::new(self.notice_link_view(index)))
     }
 
     /// Document `index` as a link value.
@@ -516,19 +521,25 @@ impl<'a> ViewBuilder<'a> {
         &self,
         index: usize,
     ) -> Shared<Vec<Shared<ModificationLinkView>>> {
-        self.notice_modification_links
-            .get_or_init(index, || {
-                Shared::new(
-                    self.model.notices[index]
-                        .modification_keys
-                        .iter()
-                        .map(|k| self.model.aliases.get(k).unwrap_or(k))
-                        .filter(|k| self.model.modifications.contains_key(k))
-                        .map(|k| self.modification_link(k))
-                        .collect(),
-                )
-            })
-            .clone()
+        self.shared_notice_modification_links(index).clone()
+    }
+
+    /// The same, borrowed.
+    pub fn shared_notice_modification_links(
+        &self,
+        index: usize,
+    ) -> &Shared<Vec<Shared<ModificationLinkView>>> {
+        self.notice_modification_links.get_or_init(index, || {
+            Shared::new(
+                self.model.notices[index]
+                    .modification_keys
+                    .iter()
+                    .map(|k| self.model.aliases.get(k).unwrap_or(k))
+                    .filter(|k| self.model.modifications.contains_key(k))
+                    .map(|k| self.modification_link(k))
+                    .collect(),
+            )
+        })
     }
 
     /// The link view of notice `index`.
@@ -724,10 +735,10 @@ pub struct ModificationSummaryView {
 
 /// A notice's concern with a modification.
 #[derive(Debug, Clone, Serialize)]
-pub struct ModificationNoticeView {
-    pub(super) notice: Shared<NoticeLinkView>,
+pub struct ModificationNoticeView<'a> {
+    pub(super) notice: &'a Shared<NoticeLinkView>,
     pub(super) part: Option<u32>,
-    pub(super) status: Option<String>,
+    pub(super) status: Option<&'a str>,
     pub(super) relation: &'static str,
 }
 
@@ -740,7 +751,7 @@ pub struct RelatedView {
 
 /// A modification's own page.
 #[derive(Debug, Clone, Serialize)]
-pub struct ModificationView {
+pub struct ModificationView<'a> {
     pub(super) id: String,
     pub(super) url: String,
     pub(super) title: String,
@@ -751,7 +762,7 @@ pub struct ModificationView {
     pub(super) aliases: Vec<String>,
     pub(super) related: Vec<RelatedView>,
     pub(super) body_html: Option<Arc<str>>,
-    pub(super) notices: Vec<ModificationNoticeView>,
+    pub(super) notices: Vec<ModificationNoticeView<'a>>,
     pub(super) documents: Vec<Shared<DocumentLinkView>>,
     pub(super) permalink: String,
     pub(super) feed_url: String,
@@ -780,7 +791,7 @@ impl ViewBuilder<'_> {
         &self,
         key: &ModificationKey,
         body_html: Option<Arc<str>>,
-    ) -> ModificationView {
+    ) -> ModificationView<'_> {
         let modification = &self.model.modifications[key];
         let page = modification.page.as_ref();
         let notices = modification
@@ -790,12 +801,9 @@ impl ViewBuilder<'_> {
                 let notice = &self.model.notices[appearance.notice];
                 let row = appearance.row.map(|r| &notice.source.modifications[r]);
                 ModificationNoticeView {
-                    notice: self.notice_link(appearance.notice),
+                    notice: self.shared_notice_link(appearance.notice),
                     part: row.and_then(|r| r.part),
-                    status: appearance
-                        .row
-                        .and_then(|r| notice.modification_status(r))
-                        .map(str::to_string),
+                    status: appearance.row.and_then(|r| notice.modification_status(r)),
                     relation: appearance.relation.key(),
                 }
             })
@@ -882,30 +890,30 @@ pub struct CurrentVersionView {
 
 /// One release's change to a document.
 #[derive(Debug, Clone, Serialize)]
-pub struct HistoryRowView {
+pub struct HistoryRowView<'a> {
     /// Which notice: the compiled template keeps what a notice's rows share by it.
     #[serde(skip)]
     pub(super) notice_index: usize,
-    pub(super) notice: Shared<NoticeLinkView>,
-    pub(super) title: String,
-    pub(super) version: Option<String>,
+    pub(super) notice: &'a Shared<NoticeLinkView>,
+    pub(super) title: &'a str,
+    pub(super) version: Option<&'a str>,
     pub(super) codeworks: Option<bool>,
     pub(super) modification: Option<bool>,
     pub(super) designation: Option<bool>,
-    pub(super) modifications: Shared<Vec<Shared<ModificationLinkView>>>,
+    pub(super) modifications: &'a Shared<Vec<Shared<ModificationLinkView>>>,
     pub(super) upcoming: bool,
 }
 
 /// A document's own page.
 #[derive(Debug, Clone, Serialize)]
-pub struct DocumentView {
+pub struct DocumentView<'a> {
     #[serde(flatten)]
     pub(super) link: DocumentLinkView,
     pub(super) kind: &'static str,
     #[serde(rename = "ref")]
     pub(super) reference: String,
     pub(super) current: Option<CurrentVersionView>,
-    pub(super) history: Vec<HistoryRowView>,
+    pub(super) history: Vec<HistoryRowView<'a>>,
     pub(super) permalink: String,
     pub(super) feed_url: String,
 }
@@ -961,7 +969,7 @@ impl ViewBuilder<'_> {
     }
 
     /// The history page of document `index`.
-    pub fn document(&self, index: usize) -> DocumentView {
+    pub fn document(&self, index: usize) -> DocumentView<'_> {
         let document = &self.model.documents[index];
         let as_of = self.model.as_of;
         let current = self
@@ -983,13 +991,13 @@ impl ViewBuilder<'_> {
                 let row = notice.document(entry.row).1;
                 HistoryRowView {
                     notice_index: entry.notice,
-                    notice: self.notice_link(entry.notice),
-                    title: row.title.clone().unwrap_or_else(|| document.title.clone()),
-                    version: row.version.clone(),
+                    notice: self.shared_notice_link(entry.notice),
+                    title: row.title.as_deref().unwrap_or(&document.title),
+                    version: row.version.as_deref(),
                     codeworks: row.codeworks,
                     modification: row.modification,
                     designation: row.designation,
-                    modifications: self.notice_modification_links(entry.notice),
+                    modifications: self.shared_notice_modification_links(entry.notice),
                     upcoming: entry.effective > as_of,
                 }
             })
@@ -1019,28 +1027,30 @@ pub struct PageView {
     pub body_html: Arc<str>,
 }
 
-/// One entry of the Atom feed.
+/// One entry of the Atom feed. It borrows what the builder keeps of its notice: a notice is in
+/// the feeds of some ten modifications and documents, rendered on every core at once, and a
+/// shared count on each of its texts would be written from both.
 #[derive(Debug, Clone, Serialize)]
-pub struct FeedEntryView {
-    pub(super) id: Arc<str>,
-    pub(super) title: Arc<str>,
-    pub(super) permalink: Arc<str>,
-    pub(super) published: Arc<str>,
-    pub(super) updated: Arc<str>,
-    pub(super) summary: Arc<str>,
-    pub(super) content_html: Option<Arc<str>>,
+pub struct FeedEntryView<'a> {
+    pub(super) id: &'a str,
+    pub(super) title: &'a str,
+    pub(super) permalink: &'a str,
+    pub(super) published: &'a str,
+    pub(super) updated: &'a str,
+    pub(super) summary: Cow<'a, str>,
+    pub(super) content_html: Option<&'a str>,
 }
 
 /// The Atom feed.
 #[derive(Debug, Clone, Serialize)]
-pub struct FeedView {
+pub struct FeedView<'a> {
     pub(super) id: String,
     pub(super) title: String,
     pub(super) subtitle: Option<String>,
     pub(super) url: String,
     pub(super) feed_url: String,
     pub(super) updated: String,
-    pub(super) entries: Vec<FeedEntryView>,
+    pub(super) entries: Vec<FeedEntryView<'a>>,
 }
 
 /// The most entries a feed holds.
@@ -1048,13 +1058,13 @@ pub const FEED_LIMIT: usize = 50;
 
 impl ViewBuilder<'_> {
     /// The feed of the newest notices (`newest_first` holds notice indices).
-    pub fn feed(&self, config: &Config, newest_first: &[usize]) -> FeedView {
-        let entries: Vec<FeedEntryView> = newest_first
+    pub fn feed(&self, config: &Config, newest_first: &[usize]) -> FeedView<'_> {
+        let entries: Vec<FeedEntryView<'_>> = newest_first
             .iter()
             .take(FEED_LIMIT)
             .map(|&i| {
-                let mut entry = self.feed_entry(i, self.summary(i).clone());
-                entry.content_html = Some(self.body(i).clone());
+                let mut entry = self.feed_entry(i, Cow::Borrowed(self.summary(i)));
+                entry.content_html = Some(self.body(i));
                 entry
             })
             .collect();
@@ -1070,10 +1080,16 @@ impl ViewBuilder<'_> {
     }
 
     /// An entry for notice `index`, without content.
-    fn feed_entry(&self, index: usize, summary: Arc<str>) -> FeedEntryView {
+    fn feed_entry<'v>(&'v self, index: usize, summary: Cow<'v, str>) -> FeedEntryView<'v> {
+        let notice = self.feed_notice(index);
         FeedEntryView {
+            id: &notice.permalink,
+            title: self.model.notices[index].source.title.as_str(),
+            permalink: &notice.permalink,
+            published: &notice.published,
+            updated: &notice.published,
             summary,
-            ..self.feed_notice(index).entry.clone()
+            content_html: None,
         }
     }
 
@@ -1082,21 +1098,9 @@ impl ViewBuilder<'_> {
     fn feed_notice(&self, index: usize) -> &FeedNotice {
         self.feed_notices.get_or_init(index, || {
             let notice = &self.model.notices[index];
-            let permalink: Arc<str> = self
-                .urls
-                .permalink(&Urls::notice_path(notice.slug()))
-                .into();
-            let published: Arc<str> = dates::rfc3339(notice.source.date).into();
             FeedNotice {
-                entry: FeedEntryView {
-                    id: permalink.clone(),
-                    title: notice.source.title.as_str().into(),
-                    permalink,
-                    published: published.clone(),
-                    updated: published,
-                    summary: Arc::from(""),
-                    content_html: None,
-                },
+                permalink: self.urls.permalink(&Urls::notice_path(notice.slug())),
+                published: dates::rfc3339(notice.source.date),
                 effect: effect_phrase(notice, self.model.as_of),
                 summary_tail: summary_tail(self.summary(index)),
             }
@@ -1117,7 +1121,7 @@ impl ViewBuilder<'_> {
     /// The feed of modification `key`: the notices that implement, list or mention it, newest
     /// first. Each entry says what the notice does to the modification, then the notice's
     /// summary; the notice's full text is on its page.
-    pub fn modification_feed(&self, config: &Config, key: &ModificationKey) -> FeedView {
+    pub fn modification_feed(&self, config: &Config, key: &ModificationKey) -> FeedView<'_> {
         let modification = &self.model.modifications[key];
         let id = &modification.id;
         let chosen: Vec<_> = modification
@@ -1158,7 +1162,7 @@ impl ViewBuilder<'_> {
                 }
                 said.push_str(&shared.effect);
                 said.push_str(&shared.summary_tail);
-                self.feed_entry(appearance.notice, said.into())
+                self.feed_entry(appearance.notice, Cow::Owned(said))
             })
             .collect();
         let title = match &modification.title {
@@ -1180,7 +1184,7 @@ impl ViewBuilder<'_> {
 
     /// The feed of document `index`: the releases that changed it, newest first by the date they
     /// take effect. Each entry gives the version set and the date, then the notice's summary.
-    pub fn document_feed(&self, config: &Config, index: usize) -> FeedView {
+    pub fn document_feed(&self, config: &Config, index: usize) -> FeedView<'_> {
         let document = &self.model.documents[index];
         let label = document.label();
         let chosen: Vec<_> = self
@@ -1203,7 +1207,7 @@ impl ViewBuilder<'_> {
                 let shared = self.feed_notice(entry.notice);
                 said.push_str(&shared.effect);
                 said.push_str(&shared.summary_tail);
-                self.feed_entry(entry.notice, said.into())
+                self.feed_entry(entry.notice, Cow::Owned(said))
             })
             .collect();
         FeedView {
@@ -1242,8 +1246,10 @@ const ITEM_FEED_SUMMARY_CHARS: usize = 200;
 
 /// What a notice's entry in a modification's or a document's feed shares with its other entries.
 struct FeedNotice {
-    /// The entry without its summary.
-    entry: FeedEntryView,
+    /// Its permalink, which is also the entry's id.
+    permalink: String,
+    /// When it was published, which is also when its entry was last updated.
+    published: String,
     /// When it takes effect ([`effect_phrase`]).
     effect: String,
     /// Its summary as the entries repeat it ([`summary_tail`]).

@@ -4,7 +4,7 @@ use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs};
 use crate::render::views::{DocumentView, HistoryRowView};
 
 /// Renders a document page as `document.html` does.
-pub(super) fn render(chrome: &Chrome<'_>, document: &DocumentView) -> String {
+pub(super) fn render(chrome: &Chrome<'_>, document: &DocumentView<'_>) -> String {
     let link = &document.link;
     let title = |out: &mut Out| {
         out.text(&link.label);
@@ -38,7 +38,7 @@ pub(super) fn render(chrome: &Chrome<'_>, document: &DocumentView) -> String {
     )
 }
 
-fn content(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView) {
+fn content(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView<'_>) {
     let link = &document.link;
     out.raw("\n");
     breadcrumbs(
@@ -99,7 +99,7 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView) {
     out.raw("\n</section>\n</article>\n");
 }
 
-fn history_row(out: &mut Out, row: &HistoryRowView, cache: &TwinCache) {
+fn history_row(out: &mut Out, row: &HistoryRowView<'_>, cache: &TwinCache) {
     // A notice's link, date and modifications are the same in the history of every document it
     // changes: written once and copied, rather than gathered again from links spread over memory.
     let cells = cache
@@ -143,7 +143,7 @@ pub(in crate::render) struct HistoryCells {
 }
 
 impl HistoryCells {
-    fn of(row: &HistoryRowView) -> Self {
+    fn of(row: &HistoryRowView<'_>) -> Self {
         let notice = &row.notice;
         let mut out = Out::with_capacity(512);
         out.link(&notice.url, &notice.title);

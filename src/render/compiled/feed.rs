@@ -4,7 +4,7 @@ use super::{Chrome, Out};
 use crate::render::views::FeedView;
 
 /// Renders a feed as `feed.xml` does.
-pub(super) fn render(chrome: &Chrome<'_>, feed: &FeedView) -> String {
+pub(super) fn render(chrome: &Chrome<'_>, feed: &FeedView<'_>) -> String {
     let site = chrome.site;
     let content: usize = feed
         .entries

@@ -33,11 +33,11 @@ pub(super) enum CompiledPage<'a> {
         next: Option<&'a NoticeLinkView>,
     },
     /// `modification.html`.
-    Modification(&'a ModificationView),
+    Modification(&'a ModificationView<'a>),
     /// `document.html`.
-    Document(&'a DocumentView),
+    Document(&'a DocumentView<'a>),
     /// `feed.xml`.
-    Feed(&'a FeedView),
+    Feed(&'a FeedView<'a>),
     /// `releases.html`.
     Listing {
         notices: &'a [Shared<NoticeLinkView>],

@@ -4,7 +4,7 @@ use super::{BasePage, Chrome, Out, base, breadcrumbs, stated};
 use crate::render::views::{ModificationNoticeView, ModificationView};
 
 /// Renders a modification page as `modification.html` does.
-pub(super) fn render(chrome: &Chrome<'_>, modification: &ModificationView) -> String {
+pub(super) fn render(chrome: &Chrome<'_>, modification: &ModificationView<'_>) -> String {
     let title = |out: &mut Out| {
         out.text(&modification.id);
         out.raw(": ");
@@ -36,7 +36,7 @@ pub(super) fn render(chrome: &Chrome<'_>, modification: &ModificationView) -> St
     )
 }
 
-fn content(out: &mut Out, chrome: &Chrome<'_>, modification: &ModificationView) {
+fn content(out: &mut Out, chrome: &Chrome<'_>, modification: &ModificationView<'_>) {
     let id = &modification.id;
     out.raw("\n");
     breadcrumbs(
@@ -100,7 +100,7 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, modification: &ModificationView) 
 }
 
 /// The facts list: status, route, proposer, date raised, aliases, related modifications.
-fn facts(out: &mut Out, modification: &ModificationView) {
+fn facts(out: &mut Out, modification: &ModificationView<'_>) {
     let raised = modification.raised.as_ref();
     if !(stated(&modification.status)
         || stated(&modification.route)
@@ -154,7 +154,7 @@ fn facts(out: &mut Out, modification: &ModificationView) {
     out.raw("</dl>\n");
 }
 
-fn notice_row(out: &mut Out, row: &ModificationNoticeView) {
+fn notice_row(out: &mut Out, row: &ModificationNoticeView<'_>) {
     let notice = &row.notice;
     out.raw("<tr>\n<th scope=\"row\">");
     out.link(&notice.url, &notice.title);
