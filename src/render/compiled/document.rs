@@ -120,7 +120,7 @@ fn history_row(out: &mut Out, row: &HistoryRowView<'_>, cache: &TwinCache) {
     if row.title.is_empty() {
         out.not_stated();
     } else {
-        out.text(&row.title);
+        out.text(row.title);
     }
     out.raw("</td>\n<td class=\"num\">");
     match &row.version {

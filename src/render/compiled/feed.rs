@@ -33,15 +33,15 @@ pub(super) fn render(chrome: &Chrome<'_>, feed: &FeedView<'_>) -> String {
     out.raw("</uri>\n  </author>\n  <generator>secsite</generator>\n");
     for entry in &feed.entries {
         out.raw("  <entry>\n    <id>");
-        out.text(&entry.id);
+        out.text(entry.id);
         out.raw("</id>\n    <title>");
-        out.text(&entry.title);
+        out.text(entry.title);
         out.raw("</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"");
-        out.text(&entry.permalink);
+        out.text(entry.permalink);
         out.raw("\"/>\n    <published>");
-        out.text(&entry.published);
+        out.text(entry.published);
         out.raw("</published>\n    <updated>");
-        out.text(&entry.updated);
+        out.text(entry.updated);
         out.raw("</updated>\n");
         if !entry.summary.is_empty() {
             out.raw("    <summary>");

@@ -179,7 +179,7 @@ fn notice_row(out: &mut Out, row: &ModificationNoticeView<'_>) {
         None => out.not_stated(),
     }
     out.raw("</td>\n<td>");
-    out.status_badge(row.status.as_deref());
+    out.status_badge(row.status);
     out.raw("</td>\n<td>");
     out.time(&notice.date);
     out.raw("</td>\n<td>");
