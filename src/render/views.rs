@@ -736,6 +736,9 @@ pub struct ModificationSummaryView {
 /// A notice's concern with a modification.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModificationNoticeView<'a> {
+    /// Which notice: the compiled template keeps what a notice's rows share by it.
+    #[serde(skip)]
+    pub(super) notice_index: usize,
     pub(super) notice: &'a Shared<NoticeLinkView>,
     pub(super) part: Option<u32>,
     pub(super) status: Option<&'a str>,
@@ -801,6 +804,7 @@ impl ViewBuilder<'_> {
                 let notice = &self.model.notices[appearance.notice];
                 let row = appearance.row.map(|r| &notice.source.modifications[r]);
                 ModificationNoticeView {
+                    notice_index: appearance.notice,
                     notice: self.shared_notice_link(appearance.notice),
                     part: row.and_then(|r| r.part),
                     status: appearance.row.and_then(|r| notice.modification_status(r)),
@@ -1032,6 +1036,9 @@ pub struct PageView {
 /// shared count on each of its texts would be written from both.
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedEntryView<'a> {
+    /// Which notice: the compiled template keeps what a notice's entries share by it.
+    #[serde(skip)]
+    pub(super) notice_index: usize,
     pub(super) id: &'a str,
     pub(super) title: &'a str,
     pub(super) permalink: &'a str,
@@ -1083,6 +1090,7 @@ impl ViewBuilder<'_> {
     fn feed_entry<'v>(&'v self, index: usize, summary: Cow<'v, str>) -> FeedEntryView<'v> {
         let notice = self.feed_notice(index);
         FeedEntryView {
+            notice_index: index,
             id: &notice.permalink,
             title: self.model.notices[index].source.title.as_str(),
             permalink: &notice.permalink,

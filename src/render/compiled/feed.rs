@@ -1,7 +1,7 @@
 //! The twin of `feed.xml`: an Atom feed (the site's, a modification's, a document's).
 
 use super::{Chrome, Out};
-use crate::render::views::FeedView;
+use crate::render::views::{FeedEntryView, FeedView};
 
 /// Renders a feed as `feed.xml` does.
 pub(super) fn render(chrome: &Chrome<'_>, feed: &FeedView<'_>) -> String {
@@ -32,17 +32,13 @@ pub(super) fn render(chrome: &Chrome<'_>, feed: &FeedView<'_>) -> String {
     out.text(&site.base_url);
     out.raw("</uri>\n  </author>\n  <generator>secsite</generator>\n");
     for entry in &feed.entries {
-        out.raw("  <entry>\n    <id>");
-        out.text(entry.id);
-        out.raw("</id>\n    <title>");
-        out.text(entry.title);
-        out.raw("</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"");
-        out.text(entry.permalink);
-        out.raw("\"/>\n    <published>");
-        out.text(entry.published);
-        out.raw("</published>\n    <updated>");
-        out.text(entry.updated);
-        out.raw("</updated>\n");
+        // What an entry says of its notice is the same in every feed that has it (the feeds of
+        // its modifications and documents): written once and copied.
+        let head = chrome
+            .cache
+            .feed_entry_heads
+            .get_or_init(entry.notice_index, || entry_head(entry));
+        out.raw(head);
         if !entry.summary.is_empty() {
             out.raw("    <summary>");
             out.text(&entry.summary);
@@ -57,4 +53,21 @@ pub(super) fn render(chrome: &Chrome<'_>, feed: &FeedView<'_>) -> String {
     }
     out.raw("</feed>\n");
     out.into_string()
+}
+
+/// An entry's opening up to its summary: its id, title, link and dates.
+pub(super) fn entry_head(entry: &FeedEntryView<'_>) -> Box<str> {
+    let mut out = Out::with_capacity(512);
+    out.raw("  <entry>\n    <id>");
+    out.text(entry.id);
+    out.raw("</id>\n    <title>");
+    out.text(entry.title);
+    out.raw("</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"");
+    out.text(entry.permalink);
+    out.raw("\"/>\n    <published>");
+    out.text(entry.published);
+    out.raw("</published>\n    <updated>");
+    out.text(entry.updated);
+    out.raw("</updated>\n");
+    out.into_string().into_boxed_str()
 }

@@ -77,6 +77,10 @@ pub(super) struct Chrome<'a> {
 pub(super) struct TwinCache {
     /// By notice: the cells its row shows in every document history (made on first use).
     history_cells: LazyTable<document::HistoryCells>,
+    /// By notice: the cells its row shows on the page of every modification it names.
+    modification_cells: LazyTable<modification::NoticeCells>,
+    /// By notice: the opening of its entry in every feed.
+    feed_entry_heads: LazyTable<Box<str>>,
 }
 
 impl TwinCache {
@@ -84,6 +88,8 @@ impl TwinCache {
     pub(super) fn new(notices: usize) -> Self {
         TwinCache {
             history_cells: LazyTable::new(notices),
+            modification_cells: LazyTable::new(notices),
+            feed_entry_heads: LazyTable::new(notices),
         }
     }
 
@@ -99,6 +105,8 @@ impl TwinCache {
             .map(|(cells, &stale)| cells.filter(|_| !stale))
             .collect();
         TwinCache {
+            modification_cells: LazyTable::new(stale.len()),
+            feed_entry_heads: LazyTable::new(stale.len()),
             history_cells: LazyTable::from_kept(cells),
         }
     }

@@ -1,6 +1,6 @@
 //! The twin of `modification.html`: one modification and every notice that names it.
 
-use super::{BasePage, Chrome, Out, base, breadcrumbs, stated};
+use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs, stated};
 use crate::render::views::{ModificationNoticeView, ModificationView};
 
 /// Renders a modification page as `modification.html` does.
@@ -74,7 +74,7 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, modification: &ModificationView<'
         out.text(id);
         out.raw(", oldest first</caption>\n<thead>\n<tr><th scope=\"col\">Notice</th><th scope=\"col\">Relation</th><th scope=\"col\">Part</th><th scope=\"col\">Status</th><th scope=\"col\">Published</th><th scope=\"col\">Effective</th></tr>\n</thead>\n<tbody>\n");
         for row in &modification.notices {
-            notice_row(out, row);
+            notice_row(out, row, chrome.cache);
         }
         out.raw("</tbody>\n</table>\n</div>\n");
     }
@@ -154,18 +154,14 @@ fn facts(out: &mut Out, modification: &ModificationView<'_>) {
     out.raw("</dl>\n");
 }
 
-fn notice_row(out: &mut Out, row: &ModificationNoticeView<'_>) {
-    let notice = &row.notice;
+fn notice_row(out: &mut Out, row: &ModificationNoticeView<'_>, cache: &TwinCache) {
+    // A notice's link and dates are the same on the page of every modification it names:
+    // written once and copied, rather than gathered again from links spread over memory.
+    let cells = cache
+        .modification_cells
+        .get_or_init(row.notice_index, || NoticeCells::of(row));
     out.raw("<tr>\n<th scope=\"row\">");
-    out.link(&notice.url, &notice.title);
-    out.raw(" <span class=\"badge kind kind-");
-    out.text(notice.kind.key);
-    out.raw("\">");
-    out.text(notice.kind.label);
-    out.raw("</span>");
-    if notice.upcoming {
-        out.raw(" <span class=\"badge upcoming\">Upcoming</span>");
-    }
+    out.raw(cells.head());
     out.raw("</th>\n<td>");
     match row.relation {
         "implemented" => out.raw("Implements it"),
@@ -181,13 +177,50 @@ fn notice_row(out: &mut Out, row: &ModificationNoticeView<'_>) {
     out.raw("</td>\n<td>");
     out.status_badge(row.status);
     out.raw("</td>\n<td>");
-    out.time(&notice.date);
-    out.raw("</td>\n<td>");
-    match &notice.effective {
-        Some(effective) => {
-            out.time(effective);
-        }
-        None => out.not_stated(),
-    }
+    out.raw(cells.dates());
     out.raw("</td>\n</tr>\n");
+}
+
+/// The cells of a modification page's row that depend only on its notice: the notice's link
+/// and badges, and the dates it was published and takes effect.
+pub(in crate::render) struct NoticeCells {
+    text: Box<str>,
+    dates_at: usize,
+}
+
+impl NoticeCells {
+    fn of(row: &ModificationNoticeView<'_>) -> Self {
+        let notice = &row.notice;
+        let mut out = Out::with_capacity(512);
+        out.link(&notice.url, &notice.title);
+        out.raw(" <span class=\"badge kind kind-");
+        out.text(notice.kind.key);
+        out.raw("\">");
+        out.text(notice.kind.label);
+        out.raw("</span>");
+        if notice.upcoming {
+            out.raw(" <span class=\"badge upcoming\">Upcoming</span>");
+        }
+        let dates_at = out.len();
+        out.time(&notice.date);
+        out.raw("</td>\n<td>");
+        match &notice.effective {
+            Some(effective) => {
+                out.time(effective);
+            }
+            None => out.not_stated(),
+        }
+        NoticeCells {
+            text: out.into_string().into_boxed_str(),
+            dates_at,
+        }
+    }
+
+    fn head(&self) -> &str {
+        &self.text[..self.dates_at]
+    }
+
+    fn dates(&self) -> &str {
+        &self.text[self.dates_at..]
+    }
 }
