@@ -333,13 +333,13 @@ impl<'a> Renderer<'a> {
     /// `stale` does not mark: only for a model of the same structure as the last build's.
     pub fn reuse_views(&mut self, mut kept: KeptViews, stale: &StaleRecords) {
         self.views.reuse(&mut kept, &stale.notices);
-        self.twins = TwinCache::reusing(std::mem::take(&mut kept.history_cells), &stale.notices);
+        self.twins = TwinCache::reusing(std::mem::take(&mut kept.twin_cells), &stale.notices);
     }
 
     /// The views this renderer made, for the next build.
     pub fn into_kept_views(self) -> KeptViews {
         let mut kept = self.views.into_kept();
-        kept.history_cells = self.twins.into_kept();
+        kept.twin_cells = self.twins.into_kept();
         kept
     }
 

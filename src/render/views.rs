@@ -212,8 +212,8 @@ pub struct KeptViews {
     document_links: Vec<Option<Shared<DocumentLinkView>>>,
     modification_links: Vec<Option<Shared<ModificationLinkView>>>,
     notice_modification_links: Vec<Option<Shared<Vec<Shared<ModificationLinkView>>>>>,
-    /// By notice: the compiled templates' cells of its document history rows.
-    pub(super) history_cells: Vec<Option<super::compiled::HistoryCells>>,
+    /// What the compiled templates made of each notice.
+    pub(super) twin_cells: super::compiled::KeptCells,
 }
 
 /// A date with its machine-readable and display forms.
@@ -434,7 +434,7 @@ impl<'a> ViewBuilder<'a> {
             document_links: cells(self.document_links),
             modification_links: cells(self.modification_links),
             notice_modification_links: self.notice_modification_links.into_kept(),
-            history_cells: Vec::new(),
+            twin_cells: Default::default(),
         }
     }
 
@@ -730,7 +730,21 @@ pub struct ModificationSummaryView {
     pub(super) url: String,
     pub(super) title: String,
     pub(super) status: Option<String>,
-    pub(super) implemented_by: Vec<Shared<NoticeLinkView>>,
+    pub(super) implemented_by: Vec<IndexedNoticeLink>,
+}
+
+/// A link to a notice with the notice's index, by which the compiled templates keep what they
+/// make of it; templates see the link alone.
+#[derive(Debug, Clone)]
+pub struct IndexedNoticeLink {
+    pub(super) index: usize,
+    pub(super) link: Shared<NoticeLinkView>,
+}
+
+impl Serialize for IndexedNoticeLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.link.serialize(serializer)
+    }
 }
 
 /// A notice's concern with a modification.
@@ -784,7 +798,10 @@ impl ViewBuilder<'_> {
                 .model
                 .implementing_notices(key)
                 .into_iter()
-                .map(|n| self.notice_link(n))
+                .map(|index| IndexedNoticeLink {
+                    index,
+                    link: self.notice_link(index),
+                })
                 .collect(),
         }
     }

@@ -9,7 +9,7 @@
 //! those templates is a change to its twin here.
 
 mod document;
-pub(in crate::render) use document::HistoryCells;
+use document::HistoryCells;
 mod feed;
 mod listing;
 mod modification;
@@ -77,10 +77,20 @@ pub(super) struct Chrome<'a> {
 pub(super) struct TwinCache {
     /// By notice: the cells its row shows in every document history (made on first use).
     history_cells: LazyTable<document::HistoryCells>,
+    /// By notice: its item in the modification index's "Implemented by" lists.
+    implemented_items: LazyTable<Box<str>>,
     /// By notice: the cells its row shows on the page of every modification it names.
     modification_cells: LazyTable<modification::NoticeCells>,
     /// By notice: the opening of its entry in every feed.
     feed_entry_heads: LazyTable<Box<str>>,
+}
+
+/// What a `TwinCache` hands on to the next build of the same site: the parts that depend on
+/// the notice alone and not on the build date, by notice.
+#[derive(Default)]
+pub(in crate::render) struct KeptCells {
+    history_cells: Vec<Option<HistoryCells>>,
+    implemented_items: Vec<Option<Box<str>>>,
 }
 
 impl TwinCache {
@@ -88,6 +98,7 @@ impl TwinCache {
     pub(super) fn new(notices: usize) -> Self {
         TwinCache {
             history_cells: LazyTable::new(notices),
+            implemented_items: LazyTable::new(notices),
             modification_cells: LazyTable::new(notices),
             feed_entry_heads: LazyTable::new(notices),
         }
@@ -95,26 +106,36 @@ impl TwinCache {
 
     /// A cache for a site of `stale.len()` notices with the cells of `kept` (from a build of the
     /// same structure) for every notice `stale` does not mark.
-    pub(super) fn reusing(kept: Vec<Option<HistoryCells>>, stale: &[bool]) -> Self {
-        if kept.len() != stale.len() {
-            return TwinCache::new(stale.len());
-        }
-        let cells = kept
-            .into_iter()
-            .zip(stale)
-            .map(|(cells, &stale)| cells.filter(|_| !stale))
-            .collect();
+    pub(super) fn reusing(kept: KeptCells, stale: &[bool]) -> Self {
         TwinCache {
+            history_cells: still_fresh(kept.history_cells, stale),
+            implemented_items: still_fresh(kept.implemented_items, stale),
             modification_cells: LazyTable::new(stale.len()),
             feed_entry_heads: LazyTable::new(stale.len()),
-            history_cells: LazyTable::from_kept(cells),
         }
     }
 
-    /// The cells made so far, by notice.
-    pub(super) fn into_kept(self) -> Vec<Option<HistoryCells>> {
-        self.history_cells.into_kept()
+    /// What the next build may reuse.
+    pub(super) fn into_kept(self) -> KeptCells {
+        KeptCells {
+            history_cells: self.history_cells.into_kept(),
+            implemented_items: self.implemented_items.into_kept(),
+        }
     }
+}
+
+/// A table of the values of `kept` for every notice `stale` does not mark (all made again when
+/// the number of notices changed).
+fn still_fresh<T>(kept: Vec<Option<T>>, stale: &[bool]) -> LazyTable<T> {
+    if kept.len() != stale.len() {
+        return LazyTable::new(stale.len());
+    }
+    let cells = kept
+        .into_iter()
+        .zip(stale)
+        .map(|(cells, &stale)| cells.filter(|_| !stale))
+        .collect();
+    LazyTable::from_kept(cells)
 }
 
 /// Renders `page` as its built-in template would.

@@ -1,7 +1,7 @@
 //! The twin of `modifications.html`: every modification, with the releases that implemented it.
 
 use super::{BasePage, Chrome, Out, base};
-use crate::render::views::ModificationSummaryView;
+use crate::render::views::{ModificationSummaryView, NoticeLinkView};
 
 const LEAD: &str =
     "Every modification named in a notice, with its status and the releases that implemented it.";
@@ -39,6 +39,7 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, modifications: &[ModificationSumm
     out.raw("\" aria-current=\"page\">Modifications</a></li>\n</ol>\n</nav>\n<h1>Modifications</h1>\n<p class=\"lead\">");
     out.raw(LEAD);
     out.raw("</p>\n");
+    let cache = chrome.cache;
     if modifications.is_empty() {
         out.raw("\n<p>No modification has been named in a notice yet.</p>\n\n");
         return;
@@ -63,24 +64,38 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, modifications: &[ModificationSumm
         } else {
             out.raw("<ul class=\"inline-list\">");
             for notice in &m.implemented_by {
-                out.raw("<li><a href=\"");
-                out.text(&notice.url);
-                out.raw("\">");
-                match notice.release.as_deref().filter(|r| !r.is_empty()) {
-                    Some(release) => out.text(release),
-                    None => out.text(&notice.title),
-                }
-                out.raw("</a>");
-                if let Some(effective) = &notice.effective {
-                    out.raw(" (");
-                    out.time(effective);
-                    out.raw(")");
-                }
-                out.raw("</li>");
+                // A release implements some ten modifications: its item is written once (and
+                // kept for the next build while the notice is unchanged).
+                out.raw(
+                    cache
+                        .implemented_items
+                        .get_or_init(notice.index, || implemented_item(&notice.link)),
+                );
             }
             out.raw("</ul>");
         }
         out.raw("</td>\n</tr>\n");
     }
     out.raw("</tbody>\n</table>\n</div>\n\n");
+}
+
+/// A notice's item in an "Implemented by" list: its link, labelled by its release where it
+/// names one, and the date it takes effect.
+fn implemented_item(notice: &NoticeLinkView) -> Box<str> {
+    let mut out = Out::with_capacity(256);
+    out.raw("<li><a href=\"");
+    out.text(&notice.url);
+    out.raw("\">");
+    match notice.release.as_deref().filter(|r| !r.is_empty()) {
+        Some(release) => out.text(release),
+        None => out.text(&notice.title),
+    }
+    out.raw("</a>");
+    if let Some(effective) = &notice.effective {
+        out.raw(" (");
+        out.time(effective);
+        out.raw(")");
+    }
+    out.raw("</li>");
+    out.into_string().into_boxed_str()
 }
