@@ -121,8 +121,13 @@ pub fn remake(
     write: impl Fn(&mut RecordWriter<'_, Vec<u8>>) -> io::Result<()>,
 ) -> Remade {
     if let Some(previous) = previous {
-        let mut probe = RecordWriter::new(Vec::new(), Some(previous));
-        probe.probing = true;
+        // An unchanged file keeps the last build's spans, and a changed one is written again:
+        // the probe keeps none.
+        let mut probe = RecordWriter {
+            probing: true,
+            previous: Some(previous),
+            ..RecordWriter::streaming(Vec::new())
+        };
         if write(&mut probe).is_ok() && probe.written == previous.text.len() {
             return Remade::Unchanged;
         }
