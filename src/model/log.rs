@@ -18,13 +18,46 @@ pub struct HistoryEntry {
     /// Where the version in effect after this entry was given (the last version given up to
     /// it): a notice index and a row index.
     pub version_from: Option<(usize, usize)>,
+    // That version itself when it is short, as nearly all are.
+    short_version: Option<ShortVersion>,
 }
 
 impl HistoryEntry {
     /// The version in effect after this entry.
-    pub fn version<'a>(&self, notices: &'a [Notice]) -> Option<&'a str> {
-        self.version_from
-            .and_then(|(notice, row)| notices[notice].document(row).1.version.as_deref())
+    pub fn version<'a>(&'a self, notices: &'a [Notice]) -> Option<&'a str> {
+        match &self.short_version {
+            Some(version) => Some(version.as_str()),
+            None => self
+                .version_from
+                .and_then(|(notice, row)| notices[notice].document(row).1.version.as_deref()),
+        }
+    }
+}
+
+/// A version of a few characters (`3.2`, `12.10`) kept in the entry itself: the Document Log's
+/// readers go through every entry of every history, and at 100,000 notices looking a version up
+/// in its notice's row costs several trips to memory for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ShortVersion {
+    len: u8,
+    bytes: [u8; 23],
+}
+
+impl ShortVersion {
+    /// `text`, if it fits.
+    fn new(text: &str) -> Option<Self> {
+        let mut bytes = [0; 23];
+        bytes
+            .get_mut(..text.len())?
+            .copy_from_slice(text.as_bytes());
+        Some(ShortVersion {
+            len: text.len() as u8,
+            bytes,
+        })
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).expect("copied from a str")
     }
 }
 
@@ -76,10 +109,18 @@ impl DocumentLog {
                     (Some(_), None) => Some((notice_index, row_index)),
                     (None, previous) => previous,
                 };
+                let short_version = match version_from {
+                    Some((n, r)) if (n, r) == (notice_index, row_index) => {
+                        row.version.as_deref().and_then(ShortVersion::new)
+                    }
+                    Some(_) => history.last().and_then(|e| e.short_version),
+                    None => None,
+                };
                 history.push(HistoryEntry {
                     notice: notice_index,
                     row: row_index,
                     effective: notice.effective,
+                    short_version,
                     version_from,
                 });
             }

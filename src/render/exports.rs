@@ -563,7 +563,7 @@ json_object!(HistoryFlags {
 /// documents, and at 100,000 notices its fields lie far apart in memory when its turn comes in
 /// each history. The segments: `{"notice":...,"date":...` that begins an entry,
 /// `,"modifications":[...]}` that ends it, then for each of the notice's document rows its
-/// title and version, its version alone and its flags.
+/// title and version, and its flags.
 fn history_notice_text(views: &ViewBuilder<'_>, index: usize) -> Segments {
     let model = views.model;
     let notice = &model.notices[index];
@@ -602,7 +602,6 @@ fn history_notice_text(views: &ViewBuilder<'_>, index: usize) -> Segments {
                 }
                 .write_fields(out);
             });
-            text.segment(|out| row.version.as_deref().write_json(out));
             text.segment(|out| {
                 HistoryFlags {
                     codeworks: row.codeworks,
@@ -615,18 +614,15 @@ fn history_notice_text(views: &ViewBuilder<'_>, index: usize) -> Segments {
     })
 }
 
-/// The segments of `history_notice_text`: the start and end of an entry, and the three of each
+/// The segments of `history_notice_text`: the start and end of an entry, and the two of each
 /// document row.
 const HISTORY_HEAD: usize = 0;
 const HISTORY_TAIL: usize = 1;
 fn history_row_segment(row: usize) -> usize {
-    2 + 3 * row
-}
-fn history_version_segment(row: usize) -> usize {
-    2 + 3 * row + 1
+    2 + 2 * row
 }
 fn history_flags_segment(row: usize) -> usize {
-    2 + 3 * row + 2
+    2 + 2 * row + 1
 }
 
 /// `/api/documents.json`: every document of the registry in document order, with the version in
@@ -665,12 +661,7 @@ pub fn write_documents_json<W: Write>(
         out.push(b',');
         out.extend_from_slice(text.get(history_row_segment(entry.row)));
         out.extend_from_slice(b",\"version_in_effect\":");
-        match entry.version_from {
-            Some((notice, row)) => {
-                out.extend_from_slice(notice_text(notice).get(history_version_segment(row)))
-            }
-            None => out.extend_from_slice(b"null"),
-        }
+        entry.version(&model.notices).write_json(out);
         out.push(b',');
         out.extend_from_slice(text.get(history_flags_segment(entry.row)));
         out.extend_from_slice(text.get(HISTORY_TAIL));

@@ -379,6 +379,73 @@ fn modifications_json_matches_every_modification_page() {
 }
 
 #[test]
+fn a_version_of_any_length_stays_in_effect_through_releases_that_give_none() {
+    let site = Site::default_site();
+    let long = "100.0 (consolidated text of the long-named drafting round)";
+    let notices = [
+        ("2030-01-10-long", "Long version release", Some(long)),
+        ("2030-02-10-silent", "Silent release", None),
+        ("2030-03-10-short", "Short version release", Some("101.2")),
+        ("2030-04-10-quiet", "Quiet release", None),
+    ];
+    for (slug, title, version) in notices {
+        let date = &slug[..10];
+        let version = version.map_or(String::new(), |v| format!("\n    version: \"{v}\""));
+        site.write(
+            &format!("content/releases/{slug}.md"),
+            &format!(
+                "---\ntitle: \"{title}\"\ndate: {date}\nkind: ad-hoc-release\nrelease: \"{title}\"\n\
+                 documents:\n  - id: section-a{version}\n---\n{title}.\n"
+            ),
+        );
+    }
+    for (as_of, current) in [("2030-02-20", long), ("2030-12-31", "101.2")] {
+        let output = build(&site, as_of);
+        let export = json(&output, "api/documents.json");
+        let section_a = array(&export, "documents")
+            .iter()
+            .find(|d| d["id"] == "section-a")
+            .expect("section-a");
+        let history = array(section_a, "history");
+        let tail: Vec<(String, Option<String>)> = history[history.len() - 4..]
+            .iter()
+            .map(|h| (string(h, "notice"), optional(h, "version_in_effect")))
+            .collect();
+        let expected: Vec<(String, Option<String>)> = [
+            ("2030-01-10-long", long),
+            ("2030-02-10-silent", long),
+            ("2030-03-10-short", "101.2"),
+            ("2030-04-10-quiet", "101.2"),
+        ]
+        .iter()
+        .map(|(slug, v)| (slug.to_string(), Some(v.to_string())))
+        .collect();
+        assert_eq!(tail, expected);
+        assert_eq!(section_a["current"]["version"], current, "as at {as_of}");
+        let log = output.read("documents/index.html");
+        assert!(
+            log.contains(&format!(">{current}<")),
+            "the Document Log as at {as_of} shows {current}"
+        );
+        let history_json = json(&output, "documents/history.json");
+        let rows = history_json["documents"]
+            .as_array()
+            .expect("documents")
+            .iter()
+            .find(|d| d["id"] == "section-a")
+            .expect("section-a in history.json")["h"]
+            .as_array()
+            .expect("h")
+            .clone();
+        let versions: Vec<&str> = rows[rows.len() - 4..]
+            .iter()
+            .map(|h| h[1].as_str().expect("a version"))
+            .collect();
+        assert_eq!(versions, [long, long, "101.2", "101.2"]);
+    }
+}
+
+#[test]
 fn documents_json_holds_each_documents_full_history_and_the_version_in_effect() {
     let (_site, output) = every_kind();
     let export = json(&output, "api/documents.json");
