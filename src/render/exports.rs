@@ -378,19 +378,19 @@ impl<'a, 'b> AppearanceTexts<'a, 'b> {
         let text = self
             .texts
             .get_or_init(appearance.notice, || self.notice_text(appearance.notice));
-        out.extend_from_slice(text.get(0));
+        out.extend_from_slice(text.get(0).as_bytes());
         out.extend_from_slice(b",\"relation\":");
         appearance.relation.key().write_json(out);
         out.push(b',');
         match appearance.row {
-            Some(row) => out.extend_from_slice(text.get(2 + row)),
+            Some(row) => out.extend_from_slice(text.get(2 + row).as_bytes()),
             None => AppearanceRow {
                 part: None,
                 status: None,
             }
             .write_fields(out),
         }
-        out.extend_from_slice(text.get(1));
+        out.extend_from_slice(text.get(1).as_bytes());
     }
 }
 
@@ -653,18 +653,18 @@ pub fn write_documents_json<W: Write>(
     let write_entry = |index: usize, k: usize, out: &mut Vec<u8>| {
         let entry = &model.log.history(index)[k];
         let text = notice_text(entry.notice);
-        out.extend_from_slice(text.get(HISTORY_HEAD));
+        out.extend_from_slice(text.get(HISTORY_HEAD).as_bytes());
         out.extend_from_slice(b",\"effective\":");
         Iso(entry.effective).write_json(out);
         out.extend_from_slice(b",\"upcoming\":");
         (entry.effective > as_of).write_json(out);
         out.push(b',');
-        out.extend_from_slice(text.get(history_row_segment(entry.row)));
+        out.extend_from_slice(text.get(history_row_segment(entry.row)).as_bytes());
         out.extend_from_slice(b",\"version_in_effect\":");
         entry.version(&model.notices).write_json(out);
         out.push(b',');
-        out.extend_from_slice(text.get(history_flags_segment(entry.row)));
-        out.extend_from_slice(text.get(HISTORY_TAIL));
+        out.extend_from_slice(text.get(history_flags_segment(entry.row)).as_bytes());
+        out.extend_from_slice(text.get(HISTORY_TAIL).as_bytes());
     };
     open_export(views, title, "documents", out)?;
     write_records(

@@ -4,7 +4,7 @@
 
 /// A text in numbered segments.
 pub(super) struct Segments {
-    text: Box<[u8]>,
+    text: Box<str>,
     // Where each segment ends.
     ends: Box<[u32]>,
 }
@@ -18,13 +18,15 @@ impl Segments {
         };
         write(&mut writer);
         Segments {
-            text: writer.text.into_boxed_slice(),
+            text: String::from_utf8(writer.text)
+                .expect("every segment is text")
+                .into_boxed_str(),
             ends: writer.ends.into_boxed_slice(),
         }
     }
 
     /// Segment `n`.
-    pub(super) fn get(&self, n: usize) -> &[u8] {
+    pub(super) fn get(&self, n: usize) -> &str {
         let start = n.checked_sub(1).map_or(0, |p| self.ends[p] as usize);
         &self.text[start..self.ends[n] as usize]
     }
@@ -37,7 +39,7 @@ pub(super) struct SegmentWriter {
 }
 
 impl SegmentWriter {
-    /// Appends the next segment, what `write` appends.
+    /// Appends the next segment, what `write` appends: text (UTF-8), or `Segments::new` panics.
     pub(super) fn segment(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
         write(&mut self.text);
         let end = u32::try_from(self.text.len()).expect("a notice's segments fit in 4 GB");
@@ -56,8 +58,8 @@ mod tests {
             w.segment(|_| {});
             w.segment(|t| t.extend_from_slice(b"tail"));
         });
-        assert_eq!(segments.get(0), b"head");
-        assert_eq!(segments.get(1), b"");
-        assert_eq!(segments.get(2), b"tail");
+        assert_eq!(segments.get(0), "head");
+        assert_eq!(segments.get(1), "");
+        assert_eq!(segments.get(2), "tail");
     }
 }

@@ -1,6 +1,7 @@
 //! The twin of `document.html`: one document's history.
 
 use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs};
+use crate::render::segments::Segments;
 use crate::render::views::{DocumentView, HistoryRowView};
 
 /// Renders a document page as `document.html` does.
@@ -100,8 +101,9 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView<'_>) {
 }
 
 fn history_row(out: &mut Out, row: &HistoryRowView<'_>, cache: &TwinCache) {
-    // A notice's link, date and modifications are the same in the history of every document it
-    // changes: written once and copied, rather than gathered again from links spread over memory.
+    // What a notice's rows show is the same in the history of every document it changes, but
+    // for the upcoming badge: written once and copied, rather than gathered again from rows and
+    // links spread over memory.
     let cells = cache
         .history_cells
         .get_or_init(row.notice_index, || HistoryCells::of(row));
@@ -117,68 +119,95 @@ fn history_row(out: &mut Out, row: &HistoryRowView<'_>, cache: &TwinCache) {
     out.raw("</th>\n<td>");
     out.raw(cells.time());
     out.raw("</td>\n<td>");
-    if row.title.is_empty() {
-        out.not_stated();
-    } else {
-        out.text(row.title);
-    }
-    out.raw("</td>\n<td class=\"num\">");
-    match &row.version {
-        Some(version) => out.text(version),
-        None => out.not_stated(),
-    }
-    out.raw("</td>\n");
-    out.flag_cells(row.codeworks, row.modification, row.designation);
+    out.raw(cells.row(row.row));
     out.raw("<td>");
     out.raw(cells.modifications());
     out.raw("</td>\n</tr>\n");
 }
 
-/// The parts of a history row that depend only on its notice: the link, the date it takes effect
-/// (or was published) and the list of its modifications, one text and where each part starts.
-pub(in crate::render) struct HistoryCells {
-    text: Box<str>,
-    time_at: usize,
-    modifications_at: usize,
-}
+/// The parts of a notice's history rows that depend only on the notice: its link, the date it
+/// takes effect (or was published), the list of its modifications and, for each of its document
+/// rows, the cells from the title as printed to the flags.
+pub(in crate::render) struct HistoryCells(Segments);
 
 impl HistoryCells {
+    const LINK: usize = 0;
+    const TIME: usize = 1;
+    const MODIFICATIONS: usize = 2;
+
     fn of(row: &HistoryRowView<'_>) -> Self {
-        let notice = &row.notice;
-        let mut out = Out::with_capacity(512);
-        out.link(&notice.url, &notice.title);
-        let time_at = out.len();
-        out.time(notice.effective.as_ref().unwrap_or(&notice.date));
-        let modifications_at = out.len();
-        if row.modifications.is_empty() {
-            out.raw(
-                "<span aria-hidden=\"true\">—</span><span class=\"visually-hidden\">none</span>",
-            );
-        } else {
-            out.raw("<ul class=\"inline-list\">");
-            for m in row.modifications.iter() {
-                out.raw("<li>");
-                out.link(&m.url, &m.id);
-                out.raw("</li>");
+        let builder = row.builder;
+        let model = builder.model;
+        let index = row.notice_index;
+        let notice = builder.shared_notice_link(index);
+        let modifications = builder.shared_notice_modification_links(index);
+        let rows = model.notices[index].documents();
+        HistoryCells(Segments::new(512 + 256 * rows.len(), |cells| {
+            let mut segment = |write: &dyn Fn(&mut Out)| {
+                cells.segment(|text| {
+                    let mut out = Out::with_capacity(0);
+                    write(&mut out);
+                    text.extend_from_slice(out.into_string().as_bytes());
+                })
+            };
+            segment(&|out| out.link(&notice.url, &notice.title));
+            segment(&|out| out.time(notice.effective.as_ref().unwrap_or(&notice.date)));
+            segment(&|out| {
+                if modifications.is_empty() {
+                    out.raw(
+                        "<span aria-hidden=\"true\">—</span><span class=\"visually-hidden\">none</span>",
+                    );
+                } else {
+                    out.raw("<ul class=\"inline-list\">");
+                    for m in modifications.iter() {
+                        out.raw("<li>");
+                        out.link(&m.url, &m.id);
+                        out.raw("</li>");
+                    }
+                    out.raw("</ul>");
+                }
+            });
+            for (document, document_row) in rows {
+                segment(&|out| {
+                    let title = document_row
+                        .title
+                        .as_deref()
+                        .unwrap_or(&model.documents[document].title);
+                    if title.is_empty() {
+                        out.not_stated();
+                    } else {
+                        out.text(title);
+                    }
+                    out.raw("</td>\n<td class=\"num\">");
+                    match &document_row.version {
+                        Some(version) => out.text(version),
+                        None => out.not_stated(),
+                    }
+                    out.raw("</td>\n");
+                    out.flag_cells(
+                        document_row.codeworks,
+                        document_row.modification,
+                        document_row.designation,
+                    );
+                });
             }
-            out.raw("</ul>");
-        }
-        HistoryCells {
-            text: out.into_string().into_boxed_str(),
-            time_at,
-            modifications_at,
-        }
+        }))
     }
 
     fn link(&self) -> &str {
-        &self.text[..self.time_at]
+        self.0.get(Self::LINK)
     }
 
     fn time(&self) -> &str {
-        &self.text[self.time_at..self.modifications_at]
+        self.0.get(Self::TIME)
     }
 
     fn modifications(&self) -> &str {
-        &self.text[self.modifications_at..]
+        self.0.get(Self::MODIFICATIONS)
+    }
+
+    /// The cells of document row `k` of the notice.
+    fn row(&self, k: usize) -> &str {
+        self.0.get(Self::MODIFICATIONS + 1 + k)
     }
 }
