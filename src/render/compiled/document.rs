@@ -119,7 +119,10 @@ fn history_row(out: &mut Out, row: &HistoryRowView<'_>, cache: &TwinCache) {
     out.raw("</th>\n<td>");
     out.raw(cells.time());
     out.raw("</td>\n<td>");
-    out.raw(cells.row(row.row));
+    let (title_and_version, [codeworks, modification, designation]) = cells.row(row.row);
+    out.raw(title_and_version);
+    out.raw("</td>\n");
+    out.flag_cells(codeworks, modification, designation);
     out.raw("<td>");
     out.raw(cells.modifications());
     out.raw("</td>\n</tr>\n");
@@ -183,12 +186,11 @@ impl HistoryCells {
                         Some(version) => out.text(version),
                         None => out.not_stated(),
                     }
-                    out.raw("</td>\n");
-                    out.flag_cells(
+                    out.raw(flags_code(
                         document_row.codeworks,
                         document_row.modification,
                         document_row.designation,
-                    );
+                    ));
                 });
             }
         }))
@@ -206,8 +208,61 @@ impl HistoryCells {
         self.0.get(Self::MODIFICATIONS)
     }
 
-    /// The cells of document row `k` of the notice.
-    fn row(&self, k: usize) -> &str {
-        self.0.get(Self::MODIFICATIONS + 1 + k)
+    /// Document row `k` of the notice: its title and version cells, and its three flags.
+    fn row(&self, k: usize) -> (&str, [Option<bool>; 3]) {
+        let text = self.0.get(Self::MODIFICATIONS + 1 + k);
+        let (cells, code) = text.split_at(text.len() - 1);
+        (cells, flags_of(code))
+    }
+}
+
+// A row's three flags are kept as one letter after its cells, rather than as the 150 bytes of
+// their cells: a million rows at 100,000 notices.
+const FLAG_CODES: &str = "abcdefghijklmnopqrstuvwxyzA";
+
+/// The letter of three flags, each not stated, no or yes.
+fn flags_code(
+    codeworks: Option<bool>,
+    modification: Option<bool>,
+    designation: Option<bool>,
+) -> &'static str {
+    let digit = |flag: Option<bool>| match flag {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    };
+    let code = digit(codeworks) * 9 + digit(modification) * 3 + digit(designation);
+    &FLAG_CODES[code..code + 1]
+}
+
+/// The flags of a letter of `flags_code`.
+fn flags_of(code: &str) -> [Option<bool>; 3] {
+    let code = FLAG_CODES.find(code).expect("a letter of flags_code");
+    let flag = |digit: usize| match digit {
+        0 => None,
+        1 => Some(false),
+        _ => Some(true),
+    };
+    [flag(code / 9), flag(code / 3 % 3), flag(code % 3)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_combination_of_flags_has_its_own_letter_and_comes_back() {
+        let values = [None, Some(false), Some(true)];
+        let mut letters = std::collections::HashSet::new();
+        for a in values {
+            for b in values {
+                for c in values {
+                    let code = flags_code(a, b, c);
+                    assert!(letters.insert(code), "{code} given twice");
+                    assert_eq!(flags_of(code), [a, b, c]);
+                }
+            }
+        }
+        assert_eq!(letters.len(), 27);
     }
 }
