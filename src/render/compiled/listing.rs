@@ -86,14 +86,8 @@ fn content(
 fn item(out: &mut Out, n: &NoticeLinkView) {
     out.raw("<li class=\"notice-item\">\n<h2 class=\"notice-title\">");
     out.link(&n.url, &n.title);
-    out.raw("</h2>\n<p class=\"notice-meta\"><span class=\"badge kind kind-");
-    out.text(n.kind.key);
-    out.raw("\">");
-    out.text(n.kind.label);
-    out.raw("</span>");
-    if n.upcoming {
-        out.raw(" <span class=\"badge upcoming\">Upcoming</span>");
-    }
+    out.raw("</h2>\n<p class=\"notice-meta\">");
+    out.kind_badges(n);
     out.raw("\n<span>Published ");
     out.time(&n.date);
     out.raw("</span>");

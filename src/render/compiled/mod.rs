@@ -258,6 +258,18 @@ impl Out {
         }
     }
 
+    /// A notice's kind as a badge, and the upcoming badge when it is upcoming.
+    fn kind_badges(&mut self, notice: &NoticeLinkView) {
+        self.raw("<span class=\"badge kind kind-");
+        self.text(notice.kind.key);
+        self.raw("\">");
+        self.text(notice.kind.label);
+        self.raw("</span>");
+        if notice.upcoming {
+            self.raw(" <span class=\"badge upcoming\">Upcoming</span>");
+        }
+    }
+
     /// The cell of a value that is not stated.
     fn not_stated(&mut self) {
         self.raw(

@@ -193,14 +193,8 @@ impl NoticeCells {
         let notice = &row.notice;
         let mut out = Out::with_capacity(512);
         out.link(&notice.url, &notice.title);
-        out.raw(" <span class=\"badge kind kind-");
-        out.text(notice.kind.key);
-        out.raw("\">");
-        out.text(notice.kind.label);
-        out.raw("</span>");
-        if notice.upcoming {
-            out.raw(" <span class=\"badge upcoming\">Upcoming</span>");
-        }
+        out.raw(" ");
+        out.kind_badges(notice);
         let dates_at = out.len();
         out.time(&notice.date);
         out.raw("</td>\n<td>");
