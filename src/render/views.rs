@@ -747,55 +747,16 @@ impl Serialize for IndexedNoticeLink {
     }
 }
 
-/// A notice's concern with a modification. It names the notice and its row, and finds what the
-/// row shows when a template asks: the compiled template keeps what a notice's rows show by
-/// notice and does not ask (at 100,000 notices, a million rows spread over memory).
-#[derive(Clone)]
+/// A notice's concern with a modification.
+#[derive(Debug, Clone, Serialize)]
 pub struct ModificationNoticeView<'a> {
-    pub(super) builder: &'a ViewBuilder<'a>,
-    /// Which notice.
+    /// Which notice: the compiled template keeps what a notice's rows share by it.
+    #[serde(skip)]
     pub(super) notice_index: usize,
-    /// Which of its modification rows, when it lists the modification (not when it only
-    /// mentions it).
-    pub(super) row: Option<usize>,
+    pub(super) notice: &'a Shared<NoticeLinkView>,
+    pub(super) part: Option<u32>,
+    pub(super) status: Option<&'a str>,
     pub(super) relation: &'static str,
-}
-
-impl std::fmt::Debug for ModificationNoticeView<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ModificationNoticeView")
-            .field("notice_index", &self.notice_index)
-            .field("row", &self.row)
-            .field("relation", &self.relation)
-            .finish()
-    }
-}
-
-impl ModificationNoticeView<'_> {
-    /// The part and status the notice's row gives.
-    pub(super) fn part_and_status(&self) -> (Option<u32>, Option<&str>) {
-        let notice = &self.builder.model.notices[self.notice_index];
-        match self.row {
-            Some(row) => (
-                notice.source.modifications[row].part,
-                notice.modification_status(row),
-            ),
-            None => (None, None),
-        }
-    }
-}
-
-impl Serialize for ModificationNoticeView<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let (part, status) = self.part_and_status();
-        let mut fields = serializer.serialize_struct("ModificationNoticeView", 4)?;
-        fields.serialize_field("notice", self.builder.shared_notice_link(self.notice_index))?;
-        fields.serialize_field("part", &part)?;
-        fields.serialize_field("status", &status)?;
-        fields.serialize_field("relation", self.relation)?;
-        fields.end()
-    }
 }
 
 /// A related modification.
@@ -856,11 +817,16 @@ impl ViewBuilder<'_> {
         let notices = modification
             .appearances
             .iter()
-            .map(|appearance| ModificationNoticeView {
-                builder: self,
-                notice_index: appearance.notice,
-                row: appearance.row,
-                relation: appearance.relation.key(),
+            .map(|appearance| {
+                let notice = &self.model.notices[appearance.notice];
+                let row = appearance.row.map(|r| &notice.source.modifications[r]);
+                ModificationNoticeView {
+                    notice_index: appearance.notice,
+                    notice: self.shared_notice_link(appearance.notice),
+                    part: row.and_then(|r| r.part),
+                    status: appearance.row.and_then(|r| notice.modification_status(r)),
+                    relation: appearance.relation.key(),
+                }
             })
             .collect();
         let related = page

@@ -1,6 +1,6 @@
 //! The twin of `document.html`: one document's history.
 
-use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs, html_segment};
+use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs};
 use crate::render::segments::Segments;
 use crate::render::views::{DocumentView, HistoryRowView};
 
@@ -146,11 +146,16 @@ impl HistoryCells {
         let modifications = builder.shared_notice_modification_links(index);
         let rows = model.notices[index].documents();
         HistoryCells(Segments::new(512 + 256 * rows.len(), |cells| {
-            html_segment(cells, |out| out.link(&notice.url, &notice.title));
-            html_segment(cells, |out| {
-                out.time(notice.effective.as_ref().unwrap_or(&notice.date))
-            });
-            html_segment(cells, |out| {
+            let mut segment = |write: &dyn Fn(&mut Out)| {
+                cells.segment(|text| {
+                    let mut out = Out::with_capacity(0);
+                    write(&mut out);
+                    text.extend_from_slice(out.into_string().as_bytes());
+                })
+            };
+            segment(&|out| out.link(&notice.url, &notice.title));
+            segment(&|out| out.time(notice.effective.as_ref().unwrap_or(&notice.date)));
+            segment(&|out| {
                 if modifications.is_empty() {
                     out.raw(
                         "<span aria-hidden=\"true\">—</span><span class=\"visually-hidden\">none</span>",
@@ -166,7 +171,7 @@ impl HistoryCells {
                 }
             });
             for (document, document_row) in rows {
-                html_segment(cells, |out| {
+                segment(&|out| {
                     let title = document_row
                         .title
                         .as_deref()

@@ -19,8 +19,6 @@ mod sitemap;
 
 use std::fmt::Write as _;
 
-use super::segments::SegmentWriter;
-
 use super::views::{
     DateView, DocumentView, FeedView, LazyTable, ModificationSummaryView, ModificationView,
     NoticeLinkView, NoticeView, PaginatorView, Shared, SiteView, SitemapUrlView,
@@ -138,15 +136,6 @@ fn still_fresh<T>(kept: Vec<Option<T>>, stale: &[bool]) -> LazyTable<T> {
         .map(|(cells, &stale)| cells.filter(|_| !stale))
         .collect();
     LazyTable::from_kept(cells)
-}
-
-/// Appends to `cells` a segment of the HTML `write` writes.
-fn html_segment(cells: &mut SegmentWriter, write: impl FnOnce(&mut Out)) {
-    cells.segment(|text| {
-        let mut out = Out::with_capacity(0);
-        write(&mut out);
-        text.extend_from_slice(out.into_string().as_bytes());
-    });
 }
 
 /// Renders `page` as its built-in template would.
@@ -295,6 +284,11 @@ impl Out {
             Some(true) => self.raw(r#"<span class="flag-yes">Yes</span>"#),
             Some(false) => self.raw(r#"<span class="flag-no">No</span>"#),
         }
+    }
+
+    /// How many bytes are written.
+    fn len(&self) -> usize {
+        self.0.len()
     }
 
     fn into_string(self) -> String {

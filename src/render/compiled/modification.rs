@@ -1,7 +1,6 @@
 //! The twin of `modification.html`: one modification and every notice that names it.
 
-use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs, html_segment, stated};
-use crate::render::segments::Segments;
+use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs, stated};
 use crate::render::views::{ModificationNoticeView, ModificationView};
 
 /// Renders a modification page as `modification.html` does.
@@ -156,9 +155,8 @@ fn facts(out: &mut Out, modification: &ModificationView<'_>) {
 }
 
 fn notice_row(out: &mut Out, row: &ModificationNoticeView<'_>, cache: &TwinCache) {
-    // What a notice's rows show is the same on the page of every modification it names, but for
-    // the relation: written once and copied, rather than gathered again from rows and links
-    // spread over memory.
+    // A notice's link and dates are the same on the page of every modification it names:
+    // written once and copied, rather than gathered again from links spread over memory.
     let cells = cache
         .modification_cells
         .get_or_init(row.notice_index, || NoticeCells::of(row));
@@ -172,74 +170,51 @@ fn notice_row(out: &mut Out, row: &ModificationNoticeView<'_>, cache: &TwinCache
         other => out.text(other),
     }
     out.raw("</td>\n<td>");
-    match row.row {
-        Some(k) => out.raw(cells.row(k)),
-        None => part_and_status(out, None, None),
+    match row.part {
+        Some(part) => out.number(part),
+        None => out.not_stated(),
     }
+    out.raw("</td>\n<td>");
+    out.status_badge(row.status);
     out.raw("</td>\n<td>");
     out.raw(cells.dates());
     out.raw("</td>\n</tr>\n");
 }
 
-/// The part and status cells' contents, with the cell boundary between them.
-fn part_and_status(out: &mut Out, part: Option<u32>, status: Option<&str>) {
-    match part {
-        Some(part) => out.number(part),
-        None => out.not_stated(),
-    }
-    out.raw("</td>\n<td>");
-    out.status_badge(status);
+/// The cells of a modification page's row that depend only on its notice: the notice's link
+/// and badges, and the dates it was published and takes effect.
+pub(in crate::render) struct NoticeCells {
+    text: Box<str>,
+    dates_at: usize,
 }
 
-/// The cells of a modification page's rows that depend only on the notice: its link and badges,
-/// the dates it was published and takes effect, and the part and status of each of its
-/// modification rows.
-pub(in crate::render) struct NoticeCells(Segments);
-
 impl NoticeCells {
-    const HEAD: usize = 0;
-    const DATES: usize = 1;
-
     fn of(row: &ModificationNoticeView<'_>) -> Self {
-        let builder = row.builder;
-        let index = row.notice_index;
-        let notice = builder.shared_notice_link(index);
-        let rows = &builder.model.notices[index].source.modifications;
-        NoticeCells(Segments::new(512 + 128 * rows.len(), |cells| {
-            html_segment(cells, |out| {
-                out.link(&notice.url, &notice.title);
-                out.raw(" ");
-                out.kind_badges(notice);
-            });
-            html_segment(cells, |out| {
-                out.time(&notice.date);
-                out.raw("</td>\n<td>");
-                match &notice.effective {
-                    Some(effective) => out.time(effective),
-                    None => out.not_stated(),
-                }
-            });
-            for k in 0..rows.len() {
-                let listing = ModificationNoticeView {
-                    row: Some(k),
-                    ..row.clone()
-                };
-                let (part, status) = listing.part_and_status();
-                html_segment(cells, |out| part_and_status(out, part, status));
+        let notice = &row.notice;
+        let mut out = Out::with_capacity(512);
+        out.link(&notice.url, &notice.title);
+        out.raw(" ");
+        out.kind_badges(notice);
+        let dates_at = out.len();
+        out.time(&notice.date);
+        out.raw("</td>\n<td>");
+        match &notice.effective {
+            Some(effective) => {
+                out.time(effective);
             }
-        }))
+            None => out.not_stated(),
+        }
+        NoticeCells {
+            text: out.into_string().into_boxed_str(),
+            dates_at,
+        }
     }
 
     fn head(&self) -> &str {
-        self.0.get(Self::HEAD)
+        &self.text[..self.dates_at]
     }
 
     fn dates(&self) -> &str {
-        self.0.get(Self::DATES)
-    }
-
-    /// The part and status cells of modification row `k` of the notice.
-    fn row(&self, k: usize) -> &str {
-        self.0.get(Self::DATES + 1 + k)
+        &self.text[self.dates_at..]
     }
 }
