@@ -22,14 +22,6 @@ pub const EXPORT_SCHEMA: u32 = 1;
 /// The most characters of a notice's summary the search index keeps.
 const SEARCH_SUMMARY_CHARS: usize = 240;
 
-/// Writes `value` as JSON.
-fn write_json<T: Json + ?Sized, W: Write>(
-    value: &T,
-    out: &mut RecordWriter<'_, W>,
-) -> io::Result<()> {
-    out.json(value)
-}
-
 /// Writes `[`, then each item as a record (`record` gives its key and writes it) with commas
 /// between, then `]`.
 fn write_records<W: Write, T>(
@@ -262,7 +254,7 @@ pub fn write_releases_json<W: Write>(
     open_export(views, title, "notices", out)?;
     write_records(out, 0..model.notices.len(), |out, index| {
         out.record(RecordKey::Notice(index), |out| {
-            write_json(&notice_export(index), out)
+            out.json(&notice_export(index))
         })
     })?;
     close_export(out)
@@ -378,21 +370,27 @@ impl<'a, 'b> AppearanceTexts<'a, 'b> {
         let text = self
             .texts
             .get_or_init(appearance.notice, || self.notice_text(appearance.notice));
-        out.extend_from_slice(text.get(0).as_bytes());
+        out.extend_from_slice(text.get(APPEARANCE_HEAD).as_bytes());
         out.extend_from_slice(b",\"relation\":");
         appearance.relation.key().write_json(out);
         out.push(b',');
         match appearance.row {
-            Some(row) => out.extend_from_slice(text.get(2 + row).as_bytes()),
+            Some(row) => out.extend_from_slice(text.get(APPEARANCE_ROWS + row).as_bytes()),
             None => AppearanceRow {
                 part: None,
                 status: None,
             }
             .write_fields(out),
         }
-        out.extend_from_slice(text.get(1).as_bytes());
+        out.extend_from_slice(text.get(APPEARANCE_TAIL).as_bytes());
     }
 }
+
+/// The segments of `AppearanceTexts::notice_text`: the start and end of an entry, then one for
+/// each modification row.
+const APPEARANCE_HEAD: usize = 0;
+const APPEARANCE_TAIL: usize = 1;
+const APPEARANCE_ROWS: usize = 2;
 
 /// The `notices` of a modification in `/api/modifications.json`: every notice that names it,
 /// oldest first.
@@ -440,10 +438,7 @@ pub fn write_modifications_json<W: Write>(
         views.model.modifications.values().enumerate(),
         |out, (position, modification)| {
             out.record(RecordKey::Modification(position), |out| {
-                write_json(
-                    &modification_export(views, &notice_texts, modification),
-                    out,
-                )
+                out.json(&modification_export(views, &notice_texts, modification))
             })
         },
     )?;
@@ -752,7 +747,7 @@ fn write_search_index<W: Write>(
                     .collect::<Vec<_>>()
                     .join(" "),
             );
-            write_json(&row, out)
+            out.json(&row)
         })
     })?;
     out.write_all(b",\"m\":")?;
@@ -773,7 +768,7 @@ fn write_search_index<W: Write>(
                     m.status.as_deref().unwrap_or(""),
                     aliases,
                 );
-                write_json(&row, out)
+                out.json(&row)
             })
         },
     )?;
@@ -783,7 +778,7 @@ fn write_search_index<W: Write>(
         .iter()
         .map(|d| (d.id.as_str(), d.label(), d.title.as_str()))
         .collect();
-    write_json(&documents, out)?;
+    out.json(&documents)?;
     out.write_all(b"}\n")
 }
 
@@ -817,7 +812,7 @@ fn write_log_history<W: Write>(
         }
     }
     out.write_all(b"{\"as_of\":")?;
-    write_json(&Iso(model.as_of), out)?;
+    out.json(&Iso(model.as_of))?;
     out.write_all(b",\"notices\":")?;
     write_records(out, numbered, |out, i| {
         out.record(RecordKey::Notice(i), |out| {
@@ -830,7 +825,7 @@ fn write_log_history<W: Write>(
                     .as_deref()
                     .unwrap_or(&notice.source.title),
             );
-            write_json(&row, out)
+            out.json(&row)
         })
     })?;
     out.write_all(b",\"documents\":")?;

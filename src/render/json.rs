@@ -296,6 +296,22 @@ mod tests {
         }
     }
 
+    /// A date written by `Iso` here and by chrono's `Serialize` for serde_json.
+    #[derive(Clone, Copy)]
+    struct Date(NaiveDate);
+
+    impl Json for Date {
+        fn write_json(&self, out: &mut Vec<u8>) {
+            Iso(self.0).write_json(out);
+        }
+    }
+
+    impl Serialize for Date {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            self.0.serialize(serializer)
+        }
+    }
+
     #[derive(Serialize)]
     struct Row<'a> {
         id: &'a str,
@@ -304,8 +320,8 @@ mod tests {
         part: Option<u32>,
         count: usize,
         flag: bool,
-        date: Iso,
-        list: Vec<(Iso, Option<&'a str>, usize)>,
+        date: Date,
+        list: Vec<(Date, Option<&'a str>, usize)>,
         missing: Option<bool>,
     }
 
@@ -313,15 +329,15 @@ mod tests {
 
     #[test]
     fn objects_numbers_lists_and_tuples_are_serde_jsons() {
-        let date = NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date");
+        let date = Date(NaiveDate::from_ymd_opt(2026, 11, 29).expect("a date"));
         let row = Row {
             id: "MP102A",
             reference: Some("Section \"A\""),
             part: Some(4_294_967_295),
             count: 0,
             flag: true,
-            date: Iso(date),
-            list: vec![(Iso(date), None, 12), (Iso(date), Some("1.0"), 1_000_007)],
+            date,
+            list: vec![(date, None, 12), (date, Some("1.0"), 1_000_007)],
             missing: None,
         };
         let (ours, theirs) = both(&row);
@@ -331,7 +347,7 @@ mod tests {
         assert_eq!(ours, theirs);
         let empty: Vec<&str> = Vec::new();
         assert_eq!(both(&empty).0, "[]");
-        let (ours, theirs) = both(&(1usize, false, "x", Some(2u32), Iso(date)));
+        let (ours, theirs) = both(&(1usize, false, "x", Some(2u32), date));
         assert_eq!(ours, theirs);
     }
 }

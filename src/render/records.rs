@@ -284,14 +284,19 @@ mod tests {
         (text, spans, copied)
     }
 
+    /// Of three notices, the second's records are out of date.
+    fn second_notice_stale() -> StaleRecords {
+        StaleRecords {
+            notices: vec![false, true, false],
+            ..StaleRecords::default()
+        }
+    }
+
     #[test]
     fn up_to_date_records_are_copied_and_stale_ones_written_again() {
         let (text, spans, _) = file(None, &["a", "bb", "c"]);
         assert_eq!(text, b"[a,bb,c]");
-        let stale = StaleRecords {
-            notices: vec![false, true, false],
-            ..StaleRecords::default()
-        };
+        let stale = second_notice_stale();
         let previous = PreviousFile {
             text: &text,
             spans: &spans,
@@ -307,10 +312,7 @@ mod tests {
     #[test]
     fn a_file_whose_records_come_out_as_before_is_not_written_again() {
         let (text, spans, _) = file(None, &["a", "bb", "c"]);
-        let stale = StaleRecords {
-            notices: vec![false, true, false],
-            ..StaleRecords::default()
-        };
+        let stale = second_notice_stale();
         let previous = PreviousFile {
             text: &text,
             spans: &spans,

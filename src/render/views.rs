@@ -517,14 +517,6 @@ impl<'a> ViewBuilder<'a> {
     }
 
     /// The modifications notice `index` lists that the site has, as links, in the notice's order.
-    pub fn notice_modification_links(
-        &self,
-        index: usize,
-    ) -> Shared<Vec<Shared<ModificationLinkView>>> {
-        self.shared_notice_modification_links(index).clone()
-    }
-
-    /// The same, borrowed.
     pub fn shared_notice_modification_links(
         &self,
         index: usize,
@@ -1197,13 +1189,15 @@ impl ViewBuilder<'_> {
                         + shared.effect.len()
                         + shared.summary_tail.len(),
                 );
-                said.push_str(match appearance.relation {
-                    Relation::Implemented => "Implements ",
-                    Relation::Listed => "Lists ",
-                    Relation::Mentioned => "Mentions ",
-                });
+                // A mention names no part.
+                let (verb, part) = match appearance.relation {
+                    Relation::Implemented => ("Implements ", part),
+                    Relation::Listed => ("Lists ", part),
+                    Relation::Mentioned => ("Mentions ", None),
+                };
+                said.push_str(verb);
                 said.push_str(id);
-                if let (Some(part), false) = (part, appearance.relation == Relation::Mentioned) {
+                if let Some(part) = part {
                     let _ = write!(said, " (part {part})");
                 }
                 if let Some(status) = status {
