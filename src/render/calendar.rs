@@ -99,7 +99,7 @@ pub fn calendar_ics(
         }
         out.write_all(end.as_bytes())
     };
-    remake(256 + releases.len() * 512, previous, write)
+    remake(256 + releases.len() * 1024, previous, write)
 }
 
 /// `20201129`.

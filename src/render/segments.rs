@@ -17,11 +17,11 @@ impl Segments {
             ends: Vec::new(),
         };
         write(&mut writer);
+        // Copied into an allocation of its own size: a build keeps one of these for each
+        // notice, and shrinking the buffer in place would keep the size class of `capacity`.
         Segments {
-            text: String::from_utf8(writer.text)
-                .expect("every segment is text")
-                .into_boxed_str(),
-            ends: writer.ends.into_boxed_slice(),
+            text: Box::from(std::str::from_utf8(&writer.text).expect("every segment is text")),
+            ends: Box::from(writer.ends.as_slice()),
         }
     }
 

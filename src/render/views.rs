@@ -191,6 +191,27 @@ impl<T> LazyTable<T> {
         }
     }
 
+    /// Makes every value not yet made, in index order on all cores. Pages that gather values
+    /// from across the table (a modification's notices, a document's history) then find them
+    /// made rather than making each when first asked for, at random places in memory.
+    pub fn fill(&self, make: impl Fn(usize) -> T + Sync)
+    where
+        T: Send + Sync,
+    {
+        use rayon::prelude::*;
+        let cells = self
+            .cells
+            .get_or_init(|| (0..self.len).map(|_| OnceLock::new()).collect());
+        // Runs of neighbouring values per task: each task reads its notices in order.
+        cells
+            .par_iter()
+            .with_min_len(256)
+            .enumerate()
+            .for_each(|(index, cell)| {
+                cell.get_or_init(|| make(index));
+            });
+    }
+
     /// Value `index`, made by `make` if it is not yet.
     pub fn get_or_init(&self, index: usize, make: impl FnOnce() -> T) -> &T {
         self.cells
@@ -1121,7 +1142,11 @@ impl ViewBuilder<'_> {
     }
 
     /// An entry for notice `index`, without content.
-    fn feed_entry<'v>(&'v self, index: usize, summary: Cow<'v, str>) -> FeedEntryView<'v> {
+    pub(super) fn feed_entry<'v>(
+        &'v self,
+        index: usize,
+        summary: Cow<'v, str>,
+    ) -> FeedEntryView<'v> {
         let notice = self.feed_notice(index);
         FeedEntryView {
             notice_index: index,

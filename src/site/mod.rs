@@ -524,6 +524,7 @@ impl SiteBuilder {
             pages: others.pages,
         };
         let renderer = Renderer::new(&model, &config, &templates, &bodies);
+        renderer.fill_notice_cells();
         let (exports, mut rest): (Vec<PageId>, Vec<PageId>) = all_pages
             .iter()
             .filter(|p| !matches!(p, PageId::Notice(_)))

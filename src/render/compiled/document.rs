@@ -2,7 +2,7 @@
 
 use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs};
 use crate::render::segments::Segments;
-use crate::render::views::{DocumentView, HistoryRowView};
+use crate::render::views::{DocumentView, HistoryRowView, ViewBuilder};
 
 /// Renders a document page as `document.html` does.
 pub(super) fn render(chrome: &Chrome<'_>, document: &DocumentView<'_>) -> String {
@@ -35,7 +35,7 @@ pub(super) fn render(chrome: &Chrome<'_>, document: &DocumentView<'_>) -> String
             canonical: None,
             content: &content,
         },
-        document.history.len() * 900,
+        document.history.len() * 1152,
     )
 }
 
@@ -104,9 +104,9 @@ fn history_row(out: &mut Out, row: &HistoryRowView<'_>, cache: &TwinCache) {
     // What a notice's rows show is the same in the history of every document it changes, but
     // for the upcoming badge: written once and copied, rather than gathered again from rows and
     // links spread over memory.
-    let cells = cache
-        .history_cells
-        .get_or_init(row.notice_index, || HistoryCells::of(row));
+    let cells = cache.history_cells.get_or_init(row.notice_index, || {
+        HistoryCells::of(row.builder, row.notice_index)
+    });
     out.raw(if row.upcoming {
         "<tr class=\"is-upcoming\">\n<th scope=\"row\">"
     } else {
@@ -138,10 +138,9 @@ impl HistoryCells {
     const TIME: usize = 1;
     const MODIFICATIONS: usize = 2;
 
-    fn of(row: &HistoryRowView<'_>) -> Self {
-        let builder = row.builder;
+    /// The cells of notice `index`.
+    pub(super) fn of(builder: &ViewBuilder<'_>, index: usize) -> Self {
         let model = builder.model;
-        let index = row.notice_index;
         let notice = builder.shared_notice_link(index);
         let modifications = builder.shared_notice_modification_links(index);
         let rows = model.notices[index].documents();

@@ -69,5 +69,5 @@ pub(super) fn entry_head(entry: &FeedEntryView<'_>) -> Box<str> {
     out.raw("</published>\n    <updated>");
     out.text(entry.updated);
     out.raw("</updated>\n");
-    out.into_string().into_boxed_str()
+    out.into_kept()
 }

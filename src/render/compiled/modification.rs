@@ -1,7 +1,7 @@
 //! The twin of `modification.html`: one modification and every notice that names it.
 
 use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs, stated};
-use crate::render::views::{ModificationNoticeView, ModificationView};
+use crate::render::views::{ModificationNoticeView, ModificationView, NoticeLinkView};
 
 /// Renders a modification page as `modification.html` does.
 pub(super) fn render(chrome: &Chrome<'_>, modification: &ModificationView<'_>) -> String {
@@ -32,7 +32,7 @@ pub(super) fn render(chrome: &Chrome<'_>, modification: &ModificationView<'_>) -
             canonical: None,
             content: &content,
         },
-        modification.notices.len() * 700 + modification.body_html.as_ref().map_or(0, |b| b.len()),
+        modification.notices.len() * 900 + modification.body_html.as_ref().map_or(0, |b| b.len()),
     )
 }
 
@@ -159,7 +159,7 @@ fn notice_row(out: &mut Out, row: &ModificationNoticeView<'_>, cache: &TwinCache
     // written once and copied, rather than gathered again from links spread over memory.
     let cells = cache
         .modification_cells
-        .get_or_init(row.notice_index, || NoticeCells::of(row));
+        .get_or_init(row.notice_index, || NoticeCells::of(row.notice));
     out.raw("<tr>\n<th scope=\"row\">");
     out.raw(cells.head());
     out.raw("</th>\n<td>");
@@ -189,8 +189,8 @@ pub(in crate::render) struct NoticeCells {
 }
 
 impl NoticeCells {
-    fn of(row: &ModificationNoticeView<'_>) -> Self {
-        let notice = &row.notice;
+    /// The cells of `notice`.
+    pub(super) fn of(notice: &NoticeLinkView) -> Self {
         let mut out = Out::with_capacity(512);
         out.link(&notice.url, &notice.title);
         out.raw(" ");
@@ -205,7 +205,7 @@ impl NoticeCells {
             None => out.not_stated(),
         }
         NoticeCells {
-            text: out.into_string().into_boxed_str(),
+            text: out.into_kept(),
             dates_at,
         }
     }

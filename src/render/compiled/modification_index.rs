@@ -97,5 +97,5 @@ fn implemented_item(notice: &NoticeLinkView) -> Box<str> {
         out.raw(")");
     }
     out.raw("</li>");
-    out.into_string().into_boxed_str()
+    out.into_kept()
 }
