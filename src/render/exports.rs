@@ -331,6 +331,12 @@ impl<'a, 'b> AppearanceTexts<'a, 'b> {
         }
     }
 
+    /// Makes every notice's texts, in notice order on all cores, rather than each when a
+    /// modification first names the notice, at random places in memory.
+    fn fill(&self) {
+        self.texts.fill(|index| self.notice_text(index));
+    }
+
     fn notice_text(&self, index: usize) -> Segments {
         let notice = &self.views.model.notices[index];
         let url = self.views.urls.notice_permalink(notice.slug());
@@ -432,6 +438,9 @@ pub fn write_modifications_json<W: Write>(
     out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {
     let notice_texts = AppearanceTexts::new(views);
+    if out.writes_every_record() {
+        notice_texts.fill();
+    }
     open_export(views, title, "modifications", out)?;
     write_records(
         out,
@@ -642,6 +651,10 @@ pub fn write_documents_json<W: Write>(
     let model = views.model;
     let as_of = model.as_of;
     let notice_texts: LazyTable<Segments> = LazyTable::new(model.notices.len());
+    if out.writes_every_record() {
+        // Every notice's text is asked for: made in notice order on all cores.
+        notice_texts.fill(|index| history_notice_text(views, index));
+    }
     let notice_text =
         |index: usize| notice_texts.get_or_init(index, || history_notice_text(views, index));
     // Writes entry `k` of document `index`'s history.

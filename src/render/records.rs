@@ -167,6 +167,12 @@ impl<'a, W: Write> RecordWriter<'a, W> {
         }
     }
 
+    /// Whether every record is written anew (there is no last build to copy from): what the
+    /// records share is then all asked for.
+    pub fn writes_every_record(&self) -> bool {
+        self.previous.is_none()
+    }
+
     /// Writes the record of `key`: the last build's bytes when they are up to date, else what
     /// `write` writes.
     pub fn record(

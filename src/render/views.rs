@@ -1365,7 +1365,19 @@ pub struct SitemapUrlView {
 
 #[cfg(test)]
 mod tests {
-    use super::{clip, page_window, summary_tail};
+    use super::{LazyTable, clip, page_window, summary_tail};
+
+    #[test]
+    fn filling_a_table_makes_the_missing_values_and_keeps_the_made_ones() {
+        let table = LazyTable::from_kept(vec![None, Some("kept".to_string()), None]);
+        table.fill(|index| format!("made {index}"));
+        assert_eq!(table.get_or_init(0, || unreachable!()), "made 0");
+        assert_eq!(table.get_or_init(1, || unreachable!()), "kept");
+        assert_eq!(table.get_or_init(2, || unreachable!()), "made 2");
+        let large: LazyTable<usize> = LazyTable::new(10_000);
+        large.fill(|index| index * 2);
+        assert!((0..10_000).all(|i| *large.get_or_init(i, || unreachable!()) == i * 2));
+    }
 
     #[test]
     fn summaries_are_clipped_after_a_word() {
