@@ -20,7 +20,9 @@ use crate::diag::{Diagnostic, display_path, nearest};
 use document::Document;
 use ids::{ModificationKey, is_valid_modification_id};
 use log::DocumentLog;
-use modification::{Appearance, IMPLEMENTED, Modification, Modifications, Relation};
+use modification::{
+    Appearance, IMPLEMENTED, Modification, Modifications, Relation, RowModifications,
+};
 use release::Notice;
 
 /// Page slugs that would collide with the site's own sections.
@@ -48,6 +50,8 @@ pub struct SiteModel {
     pub modifications: Modifications,
     /// Every other spelling (alias key) of a modification, to its key.
     pub aliases: BTreeMap<ModificationKey, ModificationKey>,
+    /// By notice, the modification each of its rows names.
+    pub row_modifications: Arc<RowModifications>,
     /// The Document Log.
     pub log: DocumentLog,
     /// Free pages, by slug.
@@ -158,7 +162,7 @@ impl SiteModel {
         gathered_from.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
         let reused = previous
             .filter(|p| p.documents == documents && same_gather_input(p, &gathered_from, &notices));
-        let (modifications, aliases, log, gather_problems) = match reused {
+        let (modifications, aliases, row_modifications, log, gather_problems) = match reused {
             // Only bodies changed: the modifications less the mentions of the bodies, and the
             // log, are as they were.
             Some(previous) => {
@@ -167,6 +171,7 @@ impl SiteModel {
                 (
                     modifications,
                     previous.aliases.clone(),
+                    Arc::clone(&previous.row_modifications),
                     previous.log.clone(),
                     Arc::clone(&previous.gather_problems),
                 )
@@ -175,12 +180,18 @@ impl SiteModel {
                 // Both read the notices alone: gather the modifications and build the log side
                 // by side.
                 let mut problems = Vec::new();
-                let ((modifications, aliases), (log, log_problems)) = rayon::join(
+                let ((modifications, aliases, rows), (log, log_problems)) = rayon::join(
                     || gather_modifications(gathered_from.clone(), &notices, &mut problems),
                     || DocumentLog::build(&notices, documents.len()),
                 );
                 problems.extend(log_problems);
-                (modifications, aliases, log, Arc::from(problems))
+                (
+                    modifications,
+                    aliases,
+                    Arc::new(rows),
+                    log,
+                    Arc::from(problems),
+                )
             }
         };
         diagnostics.extend(gather_problems.iter().cloned());
@@ -210,6 +221,7 @@ impl SiteModel {
             documents,
             modifications,
             aliases,
+            row_modifications,
             log,
             pages,
             as_of,
@@ -402,7 +414,15 @@ fn build_notice(
     }
 }
 
-type ModificationMaps = (Modifications, BTreeMap<ModificationKey, ModificationKey>);
+/// A modification being gathered: the first title a notice lists it with (and that notice's
+/// slug), and its number in the order it was met.
+type Gathered = (Modification, Option<(String, String)>, u32);
+
+type ModificationMaps = (
+    Modifications,
+    BTreeMap<ModificationKey, ModificationKey>,
+    RowModifications,
+);
 
 /// Whether gathering the modifications and building the log would find what they found for
 /// `previous`: the same modification pages, and notices alike in everything but their bodies (and
@@ -511,13 +531,18 @@ fn gather_modifications(
 
     // The first title each key is listed with (and the notice's slug), to warn when notices
     // disagree; kept beside the modification so each row costs one lookup.
-    let mut gathered: AHashMap<ModificationKey, (Modification, Option<(String, String)>)> =
-        modifications
-            .into_iter()
-            .map(|(key, modification)| (key, (modification, None)))
-            .collect();
+    // Each modification is numbered as it is first met, and each row keeps the number of its
+    // modification: once the modifications are sorted, the numbers become positions.
+    let mut gathered: AHashMap<ModificationKey, Gathered> = modifications
+        .into_iter()
+        .enumerate()
+        .map(|(number, (key, modification))| (key, (modification, None, number as u32)))
+        .collect();
+    let mut row_numbers: Vec<u32> = Vec::new();
+    let mut row_starts: Vec<usize> = Vec::with_capacity(notices.len() + 1);
     let alias_of: AHashMap<&ModificationKey, &ModificationKey> = aliases.iter().collect();
     for (notice_index, notice) in notices.iter().enumerate() {
+        row_starts.push(row_numbers.len());
         for (row_index, row) in notice.source.modifications.iter().enumerate() {
             let written_key = &notice.modification_keys[row_index];
             let key: &ModificationKey = if alias_of.is_empty() {
@@ -525,7 +550,8 @@ fn gather_modifications(
             } else {
                 alias_of.get(written_key).copied().unwrap_or(written_key)
             };
-            let (entry, first_title) = match gathered.get_mut(key) {
+            let next_number = gathered.len() as u32;
+            let (entry, first_title, number) = match gathered.get_mut(key) {
                 Some(entry) => entry,
                 None => gathered.entry(key.clone()).or_insert((
                     Modification {
@@ -537,8 +563,10 @@ fn gather_modifications(
                         appearances: Vec::new(),
                     },
                     None,
+                    next_number,
                 )),
             };
+            row_numbers.push(*number);
             if let Some(title) = &row.title {
                 match first_title {
                     Some((first, slug))
@@ -596,9 +624,28 @@ fn gather_modifications(
             }
         }
     }
+    row_starts.push(row_numbers.len());
+    let mut numbered: Vec<(Modification, u32)> = gathered
+        .into_values()
+        .map(|(modification, _, number)| (modification, number))
+        .collect();
+    numbered.sort_by(|a, b| a.0.key.cmp(&b.0.key));
+    let mut position_of_number = vec![0u32; numbered.len()];
+    for (position, (_, number)) in numbered.iter().enumerate() {
+        position_of_number[*number as usize] = position as u32;
+    }
+    let mut rows = RowModifications::with_capacity(notices.len(), row_numbers.len());
+    for bounds in row_starts.windows(2) {
+        rows.push_notice(
+            row_numbers[bounds[0]..bounds[1]]
+                .iter()
+                .map(|&number| position_of_number[number as usize]),
+        );
+    }
     (
-        Modifications::from_unsorted(gathered.into_values().map(|(m, _)| m).collect()),
+        Modifications::from_unsorted(numbered.into_iter().map(|(m, _)| m).collect()),
         aliases,
+        rows,
     )
 }
 

@@ -107,6 +107,11 @@ impl Modifications {
             .for_each(|(position, modification)| update(position, modification));
     }
 
+    /// The modification at `position` in key order.
+    pub fn at(&self, position: usize) -> &Modification {
+        &self.items[position]
+    }
+
     /// The position of `key` in key order.
     pub fn position(&self, key: &ModificationKey) -> Option<usize> {
         self.index.get(key).copied()
@@ -135,6 +140,40 @@ impl Modifications {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+}
+
+/// The modification each notice's rows name, by its position in key order: found once while the
+/// modifications are gathered, so the pages and data files that list a notice's modifications
+/// (every document history names each notice's) look up no key and no alias.
+#[derive(Debug, Clone, Default)]
+pub struct RowModifications {
+    // Where each notice's rows begin in `positions`, and where the last ends.
+    starts: Vec<u32>,
+    positions: Vec<u32>,
+}
+
+impl RowModifications {
+    /// A table for notices added one after the other with `push_notice`.
+    pub(super) fn with_capacity(notices: usize, rows: usize) -> Self {
+        let mut starts = Vec::with_capacity(notices + 1);
+        starts.push(0);
+        RowModifications {
+            starts,
+            positions: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Adds the next notice, whose rows name `positions`.
+    pub(super) fn push_notice(&mut self, positions: impl IntoIterator<Item = u32>) {
+        self.positions.extend(positions);
+        let end = u32::try_from(self.positions.len()).expect("fewer than 4 billion rows");
+        self.starts.push(end);
+    }
+
+    /// The positions of the modifications that notice `index` names, row by row.
+    pub fn of(&self, index: usize) -> &[u32] {
+        &self.positions[self.starts[index] as usize..self.starts[index + 1] as usize]
     }
 }
 

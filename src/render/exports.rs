@@ -4,7 +4,6 @@
 //! model's), so the same content gives the same bytes, and each file is made in one pass over
 //! what it lists.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::dates::Iso;
@@ -146,7 +145,7 @@ json_object!(NoticeExport<'_> { slug, url, title, kind, releasing, date, effecti
 struct NoticeModificationExport<'a> {
     id: &'a str,
     key: &'a str,
-    url: Cow<'a, str>,
+    url: &'a str,
     title: Option<&'a str>,
     part: Option<u32>,
     status: Option<&'a str>,
@@ -197,22 +196,14 @@ pub fn write_releases_json<W: Write>(
             .modifications
             .iter()
             .enumerate()
-            .map(|(row_index, row)| {
-                let written = &notice.modification_keys[row_index];
-                let key = model.aliases.get(written).unwrap_or(written);
+            .zip(model.row_modifications.of(index))
+            .map(|((row_index, row), &position)| {
+                let modification = model.modifications.at(position as usize);
                 NoticeModificationExport {
                     id: &row.id,
-                    key: key.as_str(),
-                    url: match model.modifications.position(key) {
-                        Some(position) => Cow::Borrowed(modification_urls[position].as_str()),
-                        None => Cow::Owned(views.urls.permalink(&Urls::modification_path(key))),
-                    },
-                    title: row.title.as_deref().or_else(|| {
-                        model
-                            .modifications
-                            .get(key)
-                            .and_then(|m| m.title.as_deref())
-                    }),
+                    key: modification.key.as_str(),
+                    url: modification_urls[position as usize].as_str(),
+                    title: row.title.as_deref().or(modification.title.as_deref()),
                     part: row.part,
                     status: notice.modification_status(row_index),
                 }
@@ -571,12 +562,11 @@ json_object!(HistoryFlags {
 fn history_notice_text(views: &ViewBuilder<'_>, index: usize) -> Segments {
     let model = views.model;
     let notice = &model.notices[index];
-    let modifications: Vec<&str> = notice
-        .modification_keys
+    let modifications: Vec<&str> = model
+        .row_modifications
+        .of(index)
         .iter()
-        .map(|k| model.aliases.get(k).unwrap_or(k))
-        .filter(|k| model.modifications.contains_key(k))
-        .map(ModificationKey::as_str)
+        .map(|&position| model.modifications.at(position as usize).key.as_str())
         .collect();
     let url = views.urls.notice_permalink(notice.slug());
     Segments::new(256 + 96 * notice.document_rows.len(), |text| {

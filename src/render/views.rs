@@ -522,6 +522,15 @@ impl<'a> ViewBuilder<'a> {
             .clone()
     }
 
+    /// The modification at `position` (in key order) as a link value.
+    pub fn modification_link_at(&self, position: usize) -> Shared<ModificationLinkView> {
+        self.modification_links[position]
+            .get_or_init(|| {
+                Shared::new(self.modification_link_view(&self.model.modifications.at(position).key))
+            })
+            .clone()
+    }
+
     /// Modification `key` as a link value.
     pub fn modification_link(&self, key: &ModificationKey) -> Shared<ModificationLinkView> {
         match self
@@ -544,12 +553,11 @@ impl<'a> ViewBuilder<'a> {
     ) -> &Shared<Vec<Shared<ModificationLinkView>>> {
         self.notice_modification_links.get_or_init(index, || {
             Shared::new(
-                self.model.notices[index]
-                    .modification_keys
+                self.model
+                    .row_modifications
+                    .of(index)
                     .iter()
-                    .map(|k| self.model.aliases.get(k).unwrap_or(k))
-                    .filter(|k| self.model.modifications.contains_key(k))
-                    .map(|k| self.modification_link(k))
+                    .map(|&position| self.modification_link_at(position as usize))
                     .collect(),
             )
         })
@@ -588,21 +596,16 @@ impl<'a> ViewBuilder<'a> {
             .modifications
             .iter()
             .enumerate()
-            .map(|(row_index, row)| {
-                let written = &notice.modification_keys[row_index];
-                let key = self.model.aliases.get(written).unwrap_or(written);
+            .zip(self.model.row_modifications.of(index))
+            .map(|((row_index, row), &position)| {
+                let modification = self.model.modifications.at(position as usize);
                 NoticeModificationView {
                     id: row.id.clone(),
-                    url: self.urls.path(&Urls::modification_path(key)),
+                    url: self.urls.path(&Urls::modification_path(&modification.key)),
                     title: row
                         .title
                         .clone()
-                        .or_else(|| {
-                            self.model
-                                .modifications
-                                .get(key)
-                                .and_then(|m| m.title.clone())
-                        })
+                        .or_else(|| modification.title.clone())
                         .unwrap_or_default(),
                     part: row.part,
                     status: notice.modification_status(row_index).map(str::to_string),
