@@ -18,6 +18,9 @@ mod notice;
 mod sitemap;
 
 use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use crate::render::segments::Segments;
 
 use super::views::{
     DateView, DocumentView, FeedView, LazyTable, ModificationSummaryView, ModificationView,
@@ -83,6 +86,8 @@ pub(super) struct TwinCache {
     modification_cells: LazyTable<modification::NoticeCells>,
     /// By notice: the opening of its entry in every feed.
     feed_entry_heads: LazyTable<Box<str>>,
+    /// By modification (in key order): its item in the lists of a document's history.
+    modification_items: OnceLock<Segments>,
 }
 
 /// What a `TwinCache` hands on to the next build of the same site: the parts that depend on
@@ -101,6 +106,7 @@ impl TwinCache {
             implemented_items: LazyTable::new(notices),
             modification_cells: LazyTable::new(notices),
             feed_entry_heads: LazyTable::new(notices),
+            modification_items: OnceLock::new(),
         }
     }
 
@@ -112,6 +118,7 @@ impl TwinCache {
             implemented_items: still_fresh(kept.implemented_items, stale),
             modification_cells: LazyTable::new(stale.len()),
             feed_entry_heads: LazyTable::new(stale.len()),
+            modification_items: OnceLock::new(),
         }
     }
 
