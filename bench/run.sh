@@ -242,18 +242,33 @@ for n in $SIZES; do
     corpus "$n"
 done
 
+# The sizes take turns as the tools do: the runs of each size are spread over as many rounds as
+# the size with the most runs has (with RUNS_SMALL=9 and RUNS_LARGE=3, a 100,000-notice pair in
+# rounds 3, 6 and 9), so that a spell of a busy host slows every size alike and the 100k/10k
+# ratio compares builds made under the same conditions.
+declare -A runs_of done_of
+rounds=0
 for n in $SIZES; do
     if [[ -n "${RUNS:-}" ]]; then
-        runs=$RUNS
+        runs_of[$n]=$RUNS
     elif ((n >= 100000)); then
-        runs=$RUNS_LARGE
+        runs_of[$n]=$RUNS_LARGE
     else
-        runs=$RUNS_SMALL
+        runs_of[$n]=$RUNS_SMALL
     fi
-    for ((run = 1; run <= runs; run++)); do
-        if ((run % 2)); then order="secsite floor"; else order="floor secsite"; fi
-        for tool in $order; do
-            measure "$n" "$tool" "$run"
+    done_of[$n]=0
+    if ((runs_of[$n] > rounds)); then rounds=${runs_of[$n]}; fi
+done
+for ((round = 1; round <= rounds; round++)); do
+    for n in $SIZES; do
+        due=$((round * runs_of[$n] / rounds))
+        while ((done_of[$n] < due)); do
+            run=$((done_of[$n] + 1))
+            if ((run % 2)); then order="secsite floor"; else order="floor secsite"; fi
+            for tool in $order; do
+                measure "$n" "$tool" "$run"
+            done
+            done_of[$n]=$run
         done
     done
 done
