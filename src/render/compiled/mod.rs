@@ -122,15 +122,18 @@ impl TwinCache {
         }
     }
 
-    /// Makes the cells of every notice for the document histories and feeds, when their
-    /// templates are the built-in ones (`twinned` says which), in notice order on all cores: for
-    /// a build of every page, where every notice's cells are asked for anyway, by pages that come
-    /// to the notices in no order. (A modification page's cells come from the notice's link,
-    /// which filling the history cells makes: filling them too was no faster.)
+    /// Makes the cells of every notice for the document histories, modification pages and feeds,
+    /// when their templates are the built-in ones (`twinned` says which), in notice order on all
+    /// cores: for a build of every page, where every notice's cells are asked for anyway, by
+    /// pages that come to the notices in no order.
     pub(super) fn fill(&self, builder: &ViewBuilder<'_>, twinned: impl Fn(&str) -> bool) {
         if twinned("document.html") {
             self.history_cells
                 .fill(|index| HistoryCells::of(builder, index));
+        }
+        if twinned("modification.html") {
+            self.modification_cells
+                .fill(|index| modification::NoticeCells::of(builder.shared_notice_link(index)));
         }
         if twinned("feed.xml") {
             self.feed_entry_heads.fill(|index| {
