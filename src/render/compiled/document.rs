@@ -149,7 +149,7 @@ fn modification_list(out: &mut Out, builder: &ViewBuilder<'_>, index: usize, cac
 }
 
 /// Every modification's item in a history row's list, in key order.
-pub(super) fn modification_items(builder: &ViewBuilder<'_>) -> Segments {
+fn modification_items(builder: &ViewBuilder<'_>) -> Segments {
     let modifications = &builder.model.modifications;
     Segments::new(96 * modifications.len(), |items| {
         for modification in modifications.values() {
