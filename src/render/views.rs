@@ -16,7 +16,7 @@ use super::dates;
 use crate::config::Config;
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
-use crate::model::modification::Relation;
+use crate::model::modification::{Modification, Relation};
 use crate::model::release::Notice;
 
 /// Builds URLs under the site's base path.
@@ -526,24 +526,9 @@ impl<'a> ViewBuilder<'a> {
     pub fn modification_link_at(&self, position: usize) -> Shared<ModificationLinkView> {
         self.modification_links[position]
             .get_or_init(|| {
-                Shared::new(self.modification_link_view(&self.model.modifications.at(position).key))
+                Shared::new(self.modification_link_view(self.model.modifications.at(position)))
             })
             .clone()
-    }
-
-    /// Modification `key` as a link value.
-    pub fn modification_link(&self, key: &ModificationKey) -> Shared<ModificationLinkView> {
-        match self
-            .model
-            .modifications
-            .position(key)
-            .map(|i| &self.modification_links[i])
-        {
-            Some(cell) => cell
-                .get_or_init(|| Shared::new(self.modification_link_view(key)))
-                .clone(),
-            None => Shared::new(self.modification_link_view(key)),
-        }
     }
 
     /// The modifications notice `index` lists that the site has, as links, in the notice's order.
@@ -658,12 +643,11 @@ impl<'a> ViewBuilder<'a> {
         }
     }
 
-    /// The link view of modification `key`.
-    pub fn modification_link_view(&self, key: &ModificationKey) -> ModificationLinkView {
-        let modification = &self.model.modifications[key];
+    /// The link view of `modification`.
+    fn modification_link_view(&self, modification: &Modification) -> ModificationLinkView {
         ModificationLinkView {
             id: modification.id.clone(),
-            url: self.urls.path(&Urls::modification_path(key)),
+            url: self.urls.path(&Urls::modification_path(&modification.key)),
             title: modification.title.clone().unwrap_or_default(),
         }
     }

@@ -251,54 +251,6 @@ fn ad_hoc_designation_document_change_and_news_pages_show_their_kind() {
 }
 
 #[test]
-fn a_row_naming_an_alias_is_the_modification_in_histories_and_data_files() {
-    // The ad-hoc release lists SECMP0300, an alias of MP300: the document history, releases.json
-    // and documents.json name MP300 and link its page, as the notice page does.
-    let (_site, output) = every_kind();
-    let history = output.read("documents/section-g/index.html");
-    let row = history
-        .split("<tr")
-        .find(|row| row.contains("2020-03-05-ad-hoc-mp300/"))
-        .expect("the ad-hoc release's row in the history of Section G");
-    assert!(
-        row.contains("<ul class=\"inline-list\"><li><a href=\"/sec/modifications/mp300/\">MP300</a></li></ul>"),
-        "{row}"
-    );
-    let releases: serde_json::Value =
-        serde_json::from_str(&output.read("api/releases.json")).expect("releases.json");
-    let notice = releases["notices"]
-        .as_array()
-        .expect("notices")
-        .iter()
-        .find(|n| n["slug"] == "2020-03-05-ad-hoc-mp300")
-        .expect("the ad-hoc release");
-    let row = &notice["modifications"][0];
-    assert_eq!(row["id"], "SECMP0300", "the id as printed");
-    assert_eq!(row["key"], "MP300");
-    assert_eq!(row["url"], "https://example.org/sec/modifications/mp300/");
-    assert_eq!(row["title"], "Gamma fix");
-    let documents: serde_json::Value =
-        serde_json::from_str(&output.read("api/documents.json")).expect("documents.json");
-    let section_g = documents["documents"]
-        .as_array()
-        .expect("documents")
-        .iter()
-        .find(|d| d["id"] == "section-g")
-        .expect("Section G");
-    let entry = section_g["history"]
-        .as_array()
-        .expect("history")
-        .iter()
-        .find(|e| {
-            e["url"]
-                .as_str()
-                .is_some_and(|u| u.contains("2020-03-05-ad-hoc-mp300/"))
-        })
-        .expect("the ad-hoc release's entry");
-    assert_eq!(entry["modifications"], serde_json::json!(["MP300"]));
-}
-
-#[test]
 fn listing_pages_paginate_every_notice_newest_first() {
     let (_site, output) = every_kind();
     let pages = [

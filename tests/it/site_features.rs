@@ -446,6 +446,49 @@ fn a_version_of_any_length_stays_in_effect_through_releases_that_give_none() {
 }
 
 #[test]
+fn a_row_naming_an_alias_is_the_modification_in_histories_and_data_files() {
+    // The ad-hoc release lists SECMP0300, an alias of MP300: the document history, releases.json
+    // and documents.json name MP300 and link its page, as the notice page does.
+    let (_site, output) = every_kind();
+    let history = output.read("documents/section-g/index.html");
+    let row = history
+        .split("<tr")
+        .find(|row| row.contains("2020-03-05-ad-hoc-mp300/"))
+        .expect("the ad-hoc release's row in the history of Section G");
+    assert!(
+        row.contains("<ul class=\"inline-list\"><li><a href=\"/sec/modifications/mp300/\">MP300</a></li></ul>"),
+        "{row}"
+    );
+    let releases = json(&output, "api/releases.json");
+    let notice = array(&releases, "notices")
+        .iter()
+        .find(|n| n["slug"] == "2020-03-05-ad-hoc-mp300")
+        .expect("the ad-hoc release");
+    let listed = &notice["modifications"][0];
+    assert_eq!(listed["id"], "SECMP0300", "the id as printed");
+    assert_eq!(listed["key"], "MP300");
+    assert_eq!(
+        listed["url"],
+        "https://example.org/sec/modifications/mp300/"
+    );
+    assert_eq!(listed["title"], "Gamma fix");
+    let documents = json(&output, "api/documents.json");
+    let section_g = array(&documents, "documents")
+        .iter()
+        .find(|d| d["id"] == "section-g")
+        .expect("Section G");
+    let entry = array(section_g, "history")
+        .iter()
+        .find(|e| {
+            e["url"]
+                .as_str()
+                .is_some_and(|u| u.contains("2020-03-05-ad-hoc-mp300/"))
+        })
+        .expect("the ad-hoc release's entry");
+    assert_eq!(entry["modifications"], serde_json::json!(["MP300"]));
+}
+
+#[test]
 fn documents_json_holds_each_documents_full_history_and_the_version_in_effect() {
     let (_site, output) = every_kind();
     let export = json(&output, "api/documents.json");

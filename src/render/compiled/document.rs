@@ -170,8 +170,8 @@ fn modification_items(builder: &ViewBuilder<'_>) -> Segments {
 }
 
 /// The parts of a notice's history rows that depend only on the notice: its link, the date it
-/// takes effect (or was published), the list of its modifications and, for each of its document
-/// rows, the cells from the title as printed to the flags.
+/// takes effect (or was published) and, for each of its document rows, the cells from the title
+/// as printed to the flags. (Its list of modifications is copied from `modification_items`.)
 pub(in crate::render) struct HistoryCells(Segments);
 
 impl HistoryCells {

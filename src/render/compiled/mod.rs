@@ -1,7 +1,7 @@
 //! The built-in templates of the pages a large site is mostly made of (notice pages, listings,
-//! modification pages and index, document histories, Atom feeds, the sitemap), written out in Rust. Tera spends
-//! most of a build looking up attributes in template values; these functions read the view structs
-//! directly and write the same bytes. Tera still renders every template a site changes (a copy of
+//! modification pages and index, document histories, Atom feeds, the sitemap), written out in
+//! Rust. Tera spends most of a build looking up attributes in template values; these functions
+//! read the view structs directly and write the same bytes. Tera still renders every template a site changes (a copy of
 //! a built-in is no change), and every template without a twin.
 //!
 //! Each function here is the twin of a file in templates/ and must stay byte-identical to it:
