@@ -46,14 +46,14 @@ pub struct SiteModel {
     pub notices: Vec<Notice>,
     /// The registry, in document order.
     pub documents: Vec<Document>,
-    /// Modifications by key.
-    pub modifications: Modifications,
+    /// Modifications by key: shared with the last build when a rebuild found them as they were.
+    pub modifications: Arc<Modifications>,
     /// Every other spelling (alias key) of a modification, to its key.
     pub aliases: BTreeMap<ModificationKey, ModificationKey>,
     /// By notice, the modification each of its rows names.
     pub row_modifications: Arc<RowModifications>,
-    /// The Document Log.
-    pub log: DocumentLog,
+    /// The Document Log, shared with the last build when a rebuild found it as it was.
+    pub log: Arc<DocumentLog>,
     /// Free pages, by slug.
     pub pages: Vec<Arc<PageSource>>,
     /// The build date.
@@ -62,6 +62,9 @@ pub struct SiteModel {
     // build can reuse their work when none of it changed (an edit to a body).
     gathered_from: Vec<Arc<crate::content::ModificationSource>>,
     gather_problems: Arc<[Diagnostic]>,
+    // The mentions `set_mentions` merged into `modifications`, by notice: a rebuild whose bodies
+    // name the same modifications keeps the merged modifications as they are.
+    mentions: Vec<Arc<[usize]>>,
 }
 
 impl SiteModel {
@@ -162,38 +165,37 @@ impl SiteModel {
         gathered_from.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
         let reused = previous
             .filter(|p| p.documents == documents && same_gather_input(p, &gathered_from, &notices));
-        let (modifications, aliases, row_modifications, log, gather_problems) = match reused {
-            // Only bodies changed: the modifications less the mentions of the bodies, and the
-            // log, are as they were.
-            Some(previous) => {
-                let mut modifications = previous.modifications.clone();
-                modifications.forget_mentions();
-                (
-                    modifications,
+        let (modifications, aliases, row_modifications, log, gather_problems, mentions) =
+            match reused {
+                // Only bodies changed: the modifications (with the mentions of the last build's
+                // bodies, which `set_mentions` updates) and the log are as they were.
+                Some(previous) => (
+                    Arc::clone(&previous.modifications),
                     previous.aliases.clone(),
                     Arc::clone(&previous.row_modifications),
-                    previous.log.clone(),
+                    Arc::clone(&previous.log),
                     Arc::clone(&previous.gather_problems),
-                )
-            }
-            None => {
-                // Both read the notices alone: gather the modifications and build the log side
-                // by side.
-                let mut problems = Vec::new();
-                let ((modifications, aliases, rows), (log, log_problems)) = rayon::join(
-                    || gather_modifications(gathered_from.clone(), &notices, &mut problems),
-                    || DocumentLog::build(&notices, documents.len()),
-                );
-                problems.extend(log_problems);
-                (
-                    modifications,
-                    aliases,
-                    Arc::new(rows),
-                    log,
-                    Arc::from(problems),
-                )
-            }
-        };
+                    previous.mentions.clone(),
+                ),
+                None => {
+                    // Both read the notices alone: gather the modifications and build the log side
+                    // by side.
+                    let mut problems = Vec::new();
+                    let ((modifications, aliases, rows), (log, log_problems)) = rayon::join(
+                        || gather_modifications(gathered_from.clone(), &notices, &mut problems),
+                        || DocumentLog::build(&notices, documents.len()),
+                    );
+                    problems.extend(log_problems);
+                    (
+                        Arc::new(modifications),
+                        aliases,
+                        Arc::new(rows),
+                        Arc::new(log),
+                        Arc::from(problems),
+                        Vec::new(),
+                    )
+                }
+            };
         diagnostics.extend(gather_problems.iter().cloned());
 
         let mut pages = Vec::new();
@@ -227,6 +229,7 @@ impl SiteModel {
             as_of,
             gathered_from,
             gather_problems,
+            mentions,
         };
         (model, diagnostics)
     }
@@ -262,10 +265,38 @@ impl SiteModel {
     /// (from `mention_positions`) of notice 0, then of notice 1, and so on. A notice that lists a
     /// modification is not also recorded as mentioning it.
     pub fn add_mentions<'m>(&mut self, mentions: impl IntoIterator<Item = &'m [usize]>) {
+        Self::merge_mentions(Arc::make_mut(&mut self.modifications), mentions);
+    }
+
+    /// Makes the modifications' mentions those of `mentions` (as for `add_mentions`), replacing
+    /// any a rebuild took over from the last build. When they are the same (most rebuilds: the
+    /// edited body names what it named), the modifications stay as they are, shared.
+    pub fn set_mentions(&mut self, mentions: Vec<Arc<[usize]>>) {
+        let same = self.mentions.len() == mentions.len()
+            && self
+                .mentions
+                .iter()
+                .zip(&mentions)
+                .all(|(a, b)| Arc::ptr_eq(a, b) || a == b);
+        if same {
+            return;
+        }
+        let modifications = Arc::make_mut(&mut self.modifications);
+        if !self.mentions.is_empty() {
+            modifications.forget_mentions();
+        }
+        Self::merge_mentions(modifications, mentions.iter().map(|p| &p[..]));
+        self.mentions = mentions;
+    }
+
+    fn merge_mentions<'m>(
+        modifications: &mut Modifications,
+        mentions: impl IntoIterator<Item = &'m [usize]>,
+    ) {
         // The notices naming each modification, gathered in notice order (so sorted), then
         // merged into its appearances (sorted by notice) in one pass: a rebuild does this for
         // every notice.
-        let mut naming: Vec<Vec<usize>> = vec![Vec::new(); self.modifications.len()];
+        let mut naming: Vec<Vec<usize>> = vec![Vec::new(); modifications.len()];
         for (notice, positions) in mentions.into_iter().enumerate() {
             for &position in positions {
                 let list = &mut naming[position];
@@ -275,7 +306,7 @@ impl SiteModel {
             }
         }
         // Each modification's merge is its own: they run in parallel.
-        self.modifications.par_update(|position, modification| {
+        modifications.par_update(|position, modification| {
             let notices = &naming[position];
             if notices.is_empty() {
                 return;

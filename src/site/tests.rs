@@ -183,6 +183,36 @@ fn every_rebuild_equals_a_full_build() {
             }),
         ),
         (
+            "a body starts naming a modification its notice does not list",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "content/releases/b.md",
+                    &notice(
+                        "B renamed",
+                        "2020-02-01",
+                        &[("MP002", "Two")],
+                        &[("section-a", "1.1")],
+                        "Changed text, after MP001.\n",
+                    ),
+                )]
+            }),
+        ),
+        (
+            "the body stops naming it and a summary is written",
+            Box::new(|r| {
+                let text = notice(
+                    "B renamed",
+                    "2020-02-01",
+                    &[("MP002", "Two")],
+                    &[("section-a", "1.1")],
+                    "Changed text.\n",
+                );
+                let text = text.replacen("date:", "summary: \"B in short.\"\ndate:", 1);
+                vec![write(r, "content/releases/b.md", &text)]
+            }),
+        ),
+        (
             "change a modification title",
             Box::new(|r| {
                 vec![write(
