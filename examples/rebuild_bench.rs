@@ -116,7 +116,7 @@ fn edit_title(text: &str, run: usize) -> String {
 fn write_rendered(build: &secsite::site::Build, out: &Path) -> anyhow::Result<()> {
     for path in &build.rendered_paths {
         let file = out.join(path.replace('/', "_"));
-        std::fs::write(file, &build.site.files[path])?;
+        build.site.files[path].write_to(&mut std::fs::File::create(file)?)?;
     }
     Ok(())
 }

@@ -287,7 +287,8 @@ mod tests {
         );
         let with = build(root, true);
         let page = String::from_utf8_lossy(
-            &with.site.files["releases/2027-01-15-june-2027-sec-release-scope/index.html"],
+            &with.site.files["releases/2027-01-15-june-2027-sec-release-scope/index.html"]
+                .contiguous(),
         )
         .into_owned();
         assert!(

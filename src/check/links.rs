@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Span, nearest};
 use crate::markdown::BodyLink;
+use crate::render::file_bytes::FileBytes;
 
 /// What one page holds that the audit needs: its ids and its links.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -258,7 +258,7 @@ pub struct TemplateText {
 /// The site as the audit sees it.
 pub struct SiteAudit<'a> {
     /// Every file of the rendered site, by output path.
-    pub files: &'a BTreeMap<String, Bytes>,
+    pub files: &'a BTreeMap<String, FileBytes>,
     /// The absolute base URL (`https://example.org/sec/`).
     pub base_url: &'a str,
     /// Its path (`/sec/`).
@@ -334,7 +334,11 @@ impl SiteAudit<'_> {
             .files
             .iter()
             .filter(|(path, _)| path.ends_with(".html") || path.ends_with(".xml"))
-            .filter_map(|(path, bytes)| std::str::from_utf8(bytes).ok().map(|t| (path, t)))
+            .filter_map(|(path, bytes)| {
+                std::str::from_utf8(bytes.as_whole()?)
+                    .ok()
+                    .map(|t| (path, t))
+            })
             .collect();
         let scans: HashMap<&str, PageScan> = pages
             .par_iter()
@@ -920,10 +924,10 @@ mod tests {
         assert_eq!(percent_decode("caf%C3%A9%2"), "café%2");
     }
 
-    fn site(files: &[(&str, &str)]) -> BTreeMap<String, Bytes> {
+    fn site(files: &[(&str, &str)]) -> BTreeMap<String, FileBytes> {
         files
             .iter()
-            .map(|(p, t)| (p.to_string(), Bytes::from(t.to_string())))
+            .map(|(p, t)| (p.to_string(), FileBytes::from(t.to_string())))
             .collect()
     }
 

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Span};
 use crate::markdown::RenderedMarkdown;
+use crate::render::file_bytes::FileBytes;
 
 /// The links of one Markdown body, with where the body comes from and where its page is.
 #[derive(Debug, Clone)]
@@ -321,8 +322,8 @@ pub fn fuzz_one(data: &[u8]) {
     // The rendered page through the audit of the rendered site.
     let page = format!("releases/{}/index.html", notice.slug);
     let mut site_files = std::collections::BTreeMap::new();
-    site_files.insert(page.clone(), bytes::Bytes::from(rendered.html.to_string()));
-    site_files.insert("style.css".to_string(), bytes::Bytes::from_static(b""));
+    site_files.insert(page.clone(), FileBytes::from(rendered.html.to_string()));
+    site_files.insert("style.css".to_string(), FileBytes::from(""));
     let bodies = [links::PageBody::new(
         page,
         path.to_path_buf(),

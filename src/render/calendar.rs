@@ -7,7 +7,7 @@ use std::io::Write;
 
 use chrono::{Days, NaiveDate};
 
-use super::records::{PreviousFile, RecordKey, RecordWriter, Remade, remake};
+use super::records::{PieceWriter, PreviousFile, RecordKey, RecordWriter, Remade, remake};
 use super::views::{Urls, ViewBuilder};
 
 /// The longest a content line may be, in octets, before it is folded (RFC 5545 §3.1).
@@ -87,7 +87,7 @@ pub fn calendar_ics(
     };
     let mut end = String::new();
     line(&mut end, "END:VCALENDAR");
-    let write = |out: &mut RecordWriter<'_, Vec<u8>>| {
+    let write = |out: &mut RecordWriter<'_, PieceWriter<'_>>| {
         out.write_all(head.as_bytes())?;
         let mut event = String::with_capacity(1024);
         for &i in &releases {

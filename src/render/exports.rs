@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use super::dates::Iso;
 use super::json::{Json, JsonFields, json_object};
-use super::records::{PreviousFile, RecordKey, RecordWriter, Remade, remake};
+use super::records::{PreviousFile, RecordKey, RecordSink, RecordWriter, Remade, remake};
 use super::segments::Segments;
 use super::views::{LazyTable, Urls, ViewBuilder, clip};
 use crate::model::ids::ModificationKey;
@@ -23,7 +23,7 @@ const SEARCH_SUMMARY_CHARS: usize = 240;
 
 /// Writes `[`, then each item as a record (`record` gives its key and writes it) with commas
 /// between, then `]`.
-fn write_records<W: Write, T>(
+fn write_records<W: RecordSink, T>(
     out: &mut RecordWriter<'_, W>,
     items: impl IntoIterator<Item = T>,
     mut record: impl FnMut(&mut RecordWriter<'_, W>, T) -> io::Result<()>,
@@ -181,7 +181,7 @@ pub fn releases_json(
 }
 
 /// Writes what `releases_json` returns to `out`.
-pub fn write_releases_json<W: Write>(
+pub fn write_releases_json<W: RecordSink>(
     views: &ViewBuilder<'_>,
     title: &str,
     out: &mut RecordWriter<'_, W>,
@@ -423,7 +423,7 @@ pub fn modifications_json(
 }
 
 /// Writes what `modifications_json` returns to `out`.
-pub fn write_modifications_json<W: Write>(
+pub fn write_modifications_json<W: RecordSink>(
     views: &ViewBuilder<'_>,
     title: &str,
     out: &mut RecordWriter<'_, W>,
@@ -633,7 +633,7 @@ pub fn documents_json(
 }
 
 /// Writes what `documents_json` returns to `out`.
-pub fn write_documents_json<W: Write>(
+pub fn write_documents_json<W: RecordSink>(
     views: &ViewBuilder<'_>,
     title: &str,
     out: &mut RecordWriter<'_, W>,
@@ -724,7 +724,7 @@ pub fn search_index_json(views: &ViewBuilder<'_>, previous: Option<PreviousFile<
     remake(capacity, previous, |out| write_search_index(views, out))
 }
 
-fn write_search_index<W: Write>(
+fn write_search_index<W: RecordSink>(
     views: &ViewBuilder<'_>,
     out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {
@@ -798,7 +798,7 @@ pub fn log_history_json(views: &ViewBuilder<'_>, previous: Option<PreviousFile<'
     remake(capacity, previous, |out| write_log_history(views, out))
 }
 
-fn write_log_history<W: Write>(
+fn write_log_history<W: RecordSink>(
     views: &ViewBuilder<'_>,
     out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {

@@ -5,6 +5,7 @@ pub mod calendar;
 mod compiled;
 pub mod dates;
 pub mod exports;
+pub mod file_bytes;
 mod json;
 pub mod records;
 mod segments;
@@ -14,8 +15,8 @@ pub mod views;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use bytes::Bytes;
 use compiled::{Chrome, CompiledPage, TwinCache};
+use file_bytes::FileBytes;
 use rayon::prelude::*;
 use tera::Context;
 
@@ -54,7 +55,7 @@ pub struct Bodies {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenderedSite {
     /// The files, by path relative to the output folder, with `/` separators.
-    pub files: BTreeMap<String, Bytes>,
+    pub files: BTreeMap<String, FileBytes>,
 }
 
 impl RenderedSite {
@@ -279,7 +280,7 @@ pub struct RecordedFile {
 /// makes again (see `records`).
 pub struct PreviousRecords<'a> {
     /// The last build's files, by output path.
-    pub files: &'a BTreeMap<String, Bytes>,
+    pub files: &'a BTreeMap<String, FileBytes>,
     /// Where the records of its data files lie, by output path.
     pub spans: &'a HashMap<String, Arc<RecordSpans>>,
     /// Which records are out of date.
@@ -363,11 +364,9 @@ impl<'a> Renderer<'a> {
         &self,
         path: &str,
         make: impl FnOnce(Option<records::PreviousFile<'_>>) -> records::Remade,
-    ) -> Result<(String, Bytes), Diagnostic> {
+    ) -> Result<(String, FileBytes), Diagnostic> {
         let (text, spans, copied) = match make(self.previous_file(path)) {
-            records::Remade::Changed(text, spans, copied) => {
-                (Bytes::from(text), Arc::new(spans), copied)
-            }
+            records::Remade::Changed(text, spans, copied) => (text, Arc::new(spans), copied),
             records::Remade::Unchanged => {
                 let previous = self
                     .previous
@@ -426,7 +425,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders `pages` in parallel into memory. Every template error is returned.
-    pub fn render(&self, pages: &[PageId]) -> Result<Vec<(String, Bytes)>, Vec<Diagnostic>> {
+    pub fn render(&self, pages: &[PageId]) -> Result<Vec<(String, FileBytes)>, Vec<Diagnostic>> {
         let files = std::sync::Mutex::new(Vec::with_capacity(pages.len()));
         self.render_each(pages, |path, text| {
             let mut files = files.lock().unwrap_or_else(|p| p.into_inner());
@@ -444,7 +443,7 @@ impl<'a> Renderer<'a> {
     /// error and every error of `consume` is returned.
     pub fn render_each<F>(&self, pages: &[PageId], consume: F) -> Result<(), Vec<Diagnostic>>
     where
-        F: Fn(String, Bytes) -> Result<(), Diagnostic> + Sync,
+        F: Fn(String, FileBytes) -> Result<(), Diagnostic> + Sync,
     {
         let renderer = PageRenderer {
             templates: self.templates,
@@ -653,8 +652,8 @@ fn renders_builtin(templates: &Templates, template: &str) -> bool {
 }
 
 /// A rendered page's text as bytes.
-fn as_bytes(page: Result<(String, String), Diagnostic>) -> Result<(String, Bytes), Diagnostic> {
-    page.map(|(path, text)| (path, Bytes::from(text)))
+fn as_bytes(page: Result<(String, String), Diagnostic>) -> Result<(String, FileBytes), Diagnostic> {
+    page.map(|(path, text)| (path, FileBytes::from(text)))
 }
 
 /// Renders every page of `model`. All template errors are returned together.

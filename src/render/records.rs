@@ -4,8 +4,11 @@
 //! entities it did not touch from the last build instead of making them again. A title edit at
 //! 10,000 notices changes some 40 records of 100 MB of such files.
 
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 
+use bytes::Bytes;
+
+use super::file_bytes::FileBytes;
 use super::json::Json;
 
 /// What a record of a data file stands for. A record's bytes depend on its entity and on what the
@@ -76,7 +79,7 @@ impl StaleRecords {
 #[derive(Clone, Copy)]
 pub struct PreviousFile<'a> {
     /// The file's text.
-    pub text: &'a [u8],
+    pub text: &'a FileBytes,
     /// Where its records are.
     pub spans: &'a RecordSpans,
     /// Which records are out of date.
@@ -107,42 +110,146 @@ pub enum Remade {
     /// Byte for byte the last build's file.
     Unchanged,
     /// Its new text, where its records lie and how many were copied from the last build.
-    Changed(Vec<u8>, RecordSpans, usize),
+    Changed(FileBytes, RecordSpans, usize),
 }
 
 /// Makes a data file again with `write`, copying the up-to-date records of `previous`. Most edits
 /// change no byte of most data files (a new title does not show in the modifications' export):
 /// a first pass writes only the out-of-date records and compares everything written with the
 /// last build's file, stopping at the first difference; only when there is one is the file
-/// written out, into a buffer of `capacity` bytes to begin with.
+/// written out: its copied records as shared parts of the last build's file, its new bytes into
+/// a buffer of their own. Without a last build it is written into a buffer of `capacity` bytes
+/// to begin with.
 pub fn remake(
     capacity: usize,
     previous: Option<PreviousFile<'_>>,
-    write: impl Fn(&mut RecordWriter<'_, Vec<u8>>) -> io::Result<()>,
+    write: impl Fn(&mut RecordWriter<'_, PieceWriter<'_>>) -> io::Result<()>,
 ) -> Remade {
-    if let Some(previous) = previous {
-        // An unchanged file keeps the last build's spans, and a changed one is written again:
-        // the probe keeps none.
-        let mut probe = RecordWriter {
-            probing: true,
-            previous: Some(previous),
-            ..RecordWriter::streaming(Vec::new())
-        };
-        if write(&mut probe).is_ok() && probe.written == previous.text.len() {
-            return Remade::Unchanged;
+    let out = match previous {
+        Some(previous) => {
+            // An unchanged file keeps the last build's spans, and a changed one is written
+            // again: the probe keeps none.
+            let mut probe = RecordWriter {
+                probing: true,
+                previous: Some(previous),
+                ..RecordWriter::streaming(PieceWriter::new(None, 0))
+            };
+            if write(&mut probe).is_ok() && probe.written == previous.text.len() {
+                return Remade::Unchanged;
+            }
+            PieceWriter::new(Some(previous.text), 4096)
         }
-    }
-    // A little more than the last build's file, when there is one: the files run to megabytes,
-    // and a buffer that grows by doubling copies them over and over.
-    let capacity = previous.map_or(capacity, |p| p.text.len() + p.text.len() / 16 + 4096);
-    let mut writer = RecordWriter::new(Vec::with_capacity(capacity), previous);
+        None => PieceWriter::new(None, capacity),
+    };
+    let mut writer = RecordWriter::new(out, previous);
     write(&mut writer).expect("writing into memory does not fail");
     let copied = writer.copied;
-    let (text, spans) = writer.finish();
-    Remade::Changed(text, spans, copied)
+    let (out, spans) = writer.finish();
+    Remade::Changed(out.finish(), spans, copied)
 }
 
-impl<'a, W: Write> RecordWriter<'a, W> {
+/// Where a `RecordWriter` writes: a writer that takes the records it copies as bytes, or a
+/// `PieceWriter`, which keeps them as parts of the last build's file.
+pub trait RecordSink: Write {
+    /// Writes bytes `from..to` of the last build's file `previous`.
+    fn copy_from(&mut self, previous: &FileBytes, from: usize, to: usize) -> io::Result<()> {
+        let mut parts = Vec::new();
+        previous.slices_into(from, to, &mut parts);
+        parts.iter().try_for_each(|part| self.write_all(part))
+    }
+}
+
+impl RecordSink for Vec<u8> {}
+
+impl<W: Write> RecordSink for BufWriter<W> {}
+
+impl<W: Write + ?Sized> RecordSink for &mut W {}
+
+/// A data file being remade: runs of the last build's file (shared, not copied) and new bytes.
+pub struct PieceWriter<'a> {
+    previous: Option<&'a FileBytes>,
+    parts: Vec<Part>,
+    fresh: Vec<u8>,
+}
+
+/// A run of a file being remade.
+enum Part {
+    /// Bytes `from..to` of the new bytes.
+    Fresh(usize, usize),
+    /// Bytes `from..to` of the last build's file.
+    Previous(usize, usize),
+}
+
+impl<'a> PieceWriter<'a> {
+    fn new(previous: Option<&'a FileBytes>, capacity: usize) -> Self {
+        PieceWriter {
+            previous,
+            // The file's opening is most often as it was, too.
+            parts: previous.map_or_else(Vec::new, |_| vec![Part::Previous(0, 0)]),
+            fresh: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// The file written.
+    fn finish(self) -> FileBytes {
+        let fresh = Bytes::from(self.fresh);
+        let mut pieces = Vec::with_capacity(self.parts.len());
+        for part in self.parts {
+            match part {
+                Part::Fresh(from, to) => pieces.push(fresh.slice(from..to)),
+                Part::Previous(from, to) => {
+                    if let Some(previous) = self.previous {
+                        previous.slices_into(from, to, &mut pieces);
+                    }
+                }
+            }
+        }
+        FileBytes::from_pieces(pieces)
+    }
+}
+
+impl Write for PieceWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        // What follows a copied record (a separator, or the same bytes of a record written
+        // again) is most often what followed it in the last file: the run goes on, and the
+        // records on both sides become one piece.
+        if let (Some(Part::Previous(_, to)), Some(previous)) =
+            (self.parts.last_mut(), self.previous)
+            && previous.has_at(*to, bytes)
+        {
+            *to += bytes.len();
+            return Ok(());
+        }
+        let from = self.fresh.len();
+        self.fresh.extend_from_slice(bytes);
+        match self.parts.last_mut() {
+            Some(Part::Fresh(_, to)) if *to == from => *to = self.fresh.len(),
+            _ => self.parts.push(Part::Fresh(from, self.fresh.len())),
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl RecordSink for PieceWriter<'_> {
+    fn copy_from(&mut self, _previous: &FileBytes, from: usize, to: usize) -> io::Result<()> {
+        match self.parts.last_mut() {
+            Some(Part::Previous(_, end)) if *end == from => *end = to,
+            _ => self.parts.push(Part::Previous(from, to)),
+        }
+        Ok(())
+    }
+}
+
+impl<'a, W: RecordSink> RecordWriter<'a, W> {
     /// A writer to `out`, copying up-to-date records of `previous` when there is one.
     pub fn new(out: W, previous: Option<PreviousFile<'a>>) -> Self {
         RecordWriter {
@@ -185,12 +292,15 @@ impl<'a, W: Write> RecordWriter<'a, W> {
         // n-th record of the last build is the only candidate.
         let reusable = self.previous.and_then(|previous| {
             let &(previous_key, from, to) = previous.spans.spans.get(self.records)?;
-            (previous_key == key && !previous.stale.is_stale(key)).then(|| &previous.text[from..to])
+            (previous_key == key && !previous.stale.is_stale(key)).then_some((previous, from, to))
         });
         match reusable {
             // Probing, the record is where it was, and as it was.
-            Some(bytes) if self.probing => self.written += bytes.len(),
-            Some(bytes) => self.write_all(bytes)?,
+            Some((_, from, to)) if self.probing => self.written += to - from,
+            Some((previous, from, to)) => {
+                self.out.copy_from(previous.text, from, to)?;
+                self.written += to - from;
+            }
             None => write(self)?,
         }
         if reusable.is_some() {
@@ -209,7 +319,7 @@ impl<'a, W: Write> RecordWriter<'a, W> {
     }
 }
 
-impl<W: Write> RecordWriter<'_, W> {
+impl<W: RecordSink> RecordWriter<'_, W> {
     /// Writes `value` as JSON.
     pub fn json<T: Json + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         self.write_with(|text| value.write_json(text))
@@ -227,21 +337,12 @@ impl<W: Write> RecordWriter<'_, W> {
 
     /// Probing: whether `bytes` are what the last build's file has where they would go.
     fn as_before(&self, bytes: &[u8]) -> bool {
-        let Some(before) = self
-            .previous
-            .and_then(|p| p.text.get(self.written..self.written + bytes.len()))
-        else {
-            return false;
-        };
-        // Most writes are a separator or a short token: compared in place, not by a call.
-        match bytes {
-            [byte] => before[0] == *byte,
-            _ => before == bytes,
-        }
+        self.previous
+            .is_some_and(|p| p.text.has_at(self.written, bytes))
     }
 }
 
-impl<W: Write> Write for RecordWriter<'_, W> {
+impl<W: RecordSink> Write for RecordWriter<'_, W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         self.write_all(bytes)?;
         Ok(bytes.len())
@@ -270,7 +371,7 @@ mod tests {
     use super::*;
 
     /// `[a,b,...]`, value `i` the record of notice `i`.
-    fn write_list(out: &mut RecordWriter<'_, Vec<u8>>, values: &[&str]) -> io::Result<()> {
+    fn write_list<W: RecordSink>(out: &mut RecordWriter<'_, W>, values: &[&str]) -> io::Result<()> {
         out.write_all(b"[")?;
         for (i, value) in values.iter().enumerate() {
             if i > 0 {
@@ -302,6 +403,7 @@ mod tests {
     fn up_to_date_records_are_copied_and_stale_ones_written_again() {
         let (text, spans, _) = file(None, &["a", "bb", "c"]);
         assert_eq!(text, b"[a,bb,c]");
+        let text = FileBytes::from(text);
         let stale = second_notice_stale();
         let previous = PreviousFile {
             text: &text,
@@ -318,6 +420,7 @@ mod tests {
     #[test]
     fn a_file_whose_records_come_out_as_before_is_not_written_again() {
         let (text, spans, _) = file(None, &["a", "bb", "c"]);
+        let text = FileBytes::from(text);
         let stale = second_notice_stale();
         let previous = PreviousFile {
             text: &text,
@@ -330,7 +433,7 @@ mod tests {
         // It differs, or the file ends elsewhere: the file is written.
         match remade(&["x", "b", "z"]) {
             Remade::Changed(text, _, copied) => {
-                assert_eq!(text, b"[a,b,c]");
+                assert_eq!(text.to_vec(), b"[a,b,c]");
                 assert_eq!(copied, 2);
             }
             Remade::Unchanged => panic!("the file changed"),
@@ -344,6 +447,7 @@ mod tests {
     #[test]
     fn records_the_last_build_did_not_have_are_written() {
         let (text, spans, _) = file(None, &["a"]);
+        let text = FileBytes::from(text);
         let stale = StaleRecords {
             notices: vec![false],
             ..StaleRecords::default()
@@ -355,5 +459,43 @@ mod tests {
         };
         let (again, _, _) = file(Some(previous), &["x", "y"]);
         assert_eq!(again, b"[a,y]");
+    }
+
+    /// Remakes `[v0,v1,...]` from `previous`, whose record `stale` is out of date.
+    fn remade(
+        previous: &FileBytes,
+        spans: &RecordSpans,
+        stale: usize,
+        values: &[&str],
+    ) -> (FileBytes, RecordSpans) {
+        let stale = StaleRecords {
+            notices: (0..values.len()).map(|i| i == stale).collect(),
+            ..StaleRecords::default()
+        };
+        let previous = PreviousFile {
+            text: previous,
+            spans,
+            stale: &stale,
+        };
+        match remake(0, Some(previous), |out| write_list(out, values)) {
+            Remade::Changed(text, spans, _) => (text, spans),
+            Remade::Unchanged => panic!("the file changed"),
+        }
+    }
+
+    #[test]
+    fn a_remade_file_shares_the_runs_of_records_around_the_one_that_changed() {
+        let values = ["a", "bb", "c", "dd", "e"];
+        let (text, spans, _) = file(None, &values);
+        let first = FileBytes::from(text);
+        let (second, second_spans) = remade(&first, &spans, 1, &["a", "XY", "c", "dd", "e"]);
+        assert_eq!(second.to_vec(), b"[a,XY,c,dd,e]");
+        // The run before the record, the record, and the run after it (with its comma).
+        assert_eq!(second.chunks().len(), 3);
+        // A remake of a file in pieces reads across them.
+        let (third, _) = remade(&second, &second_spans, 3, &["a", "XY", "c", "Z", "e"]);
+        assert_eq!(third.to_vec(), b"[a,XY,c,Z,e]");
+        assert!(third.has_at(2, b",XY,c,"));
+        assert!(!third.has_at(2, b",XY,d"));
     }
 }

@@ -3,7 +3,7 @@
 //! overlay injected into HTML. A request can only name a file of the in-memory site.
 
 use std::convert::Infallible;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{DefaultHasher, Hasher};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use futures_util::stream::{self, Stream};
 use tokio::sync::{broadcast, watch};
 
 use crate::render::RenderedSite;
+use crate::render::file_bytes::FileBytes;
 
 /// Where the live-reload events are served.
 pub const EVENTS_PATH: &str = "/__secsite/events";
@@ -100,7 +101,7 @@ async fn handle(State(state): State<ServerState>, request: Request<Body>) -> Res
             &method,
             request.headers(),
             "livereload.js",
-            Bytes::from_static(LIVERELOAD_JS.as_bytes()),
+            FileBytes::from(LIVERELOAD_JS),
         );
     }
     let snapshot = state.current_snapshot();
@@ -108,7 +109,7 @@ async fn handle(State(state): State<ServerState>, request: Request<Body>) -> Res
         Resolution::File(path) => {
             let bytes = snapshot.site.files[&path].clone();
             let bytes = if path.ends_with(".html") {
-                inject(&bytes, snapshot.errors.as_deref())
+                inject(&bytes.contiguous(), snapshot.errors.as_deref())
             } else {
                 bytes
             };
@@ -121,7 +122,7 @@ async fn handle(State(state): State<ServerState>, request: Request<Body>) -> Res
                 .site
                 .files
                 .get("404.html")
-                .map(|page| inject(page, snapshot.errors.as_deref()))
+                .map(|page| inject(&page.contiguous(), snapshot.errors.as_deref()))
                 // No site has built yet: a bare page still carries the errors and the reload.
                 .unwrap_or_else(|| inject(NO_SITE_YET.as_bytes(), snapshot.errors.as_deref()));
             let mut response = file_response(&method, &HeaderMap::new(), "404.html", body);
@@ -202,7 +203,7 @@ fn percent_decode(path: &str) -> Option<String> {
 }
 
 /// Adds the live-reload script, and the error overlay when the last build failed, before `</body>`.
-fn inject(page: &[u8], errors: Option<&str>) -> Bytes {
+fn inject(page: &[u8], errors: Option<&str>) -> FileBytes {
     let mut addition = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
     if let Some(errors) = errors {
         addition.push_str(&overlay(errors));
@@ -212,7 +213,7 @@ fn inject(page: &[u8], errors: Option<&str>) -> Bytes {
     out.extend_from_slice(&page[..at]);
     out.extend_from_slice(addition.as_bytes());
     out.extend_from_slice(&page[at..]);
-    Bytes::from(out)
+    FileBytes::from(out)
 }
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -252,7 +253,7 @@ fn file_response(
     method: &Method,
     request_headers: &HeaderMap,
     path: &str,
-    bytes: Bytes,
+    bytes: FileBytes,
 ) -> Response<Body> {
     let etag = etag_of(&bytes);
     let not_modified = request_headers
@@ -279,7 +280,9 @@ fn file_response(
     let body = if method == Method::HEAD {
         Body::empty()
     } else {
-        Body::from(bytes)
+        // A data file remade after an edit is sent as the pieces it is kept in.
+        let chunks: Vec<Bytes> = bytes.chunks().to_vec();
+        Body::from_stream(stream::iter(chunks.into_iter().map(Ok::<_, Infallible>)))
     };
     builder
         .status(StatusCode::OK)
@@ -287,10 +290,14 @@ fn file_response(
         .unwrap_or_default()
 }
 
-fn etag_of(bytes: &[u8]) -> String {
-    // DefaultHasher::new() uses fixed keys: the same bytes give the same tag in every run.
+fn etag_of(bytes: &FileBytes) -> String {
+    // DefaultHasher::new() uses fixed keys: the same bytes give the same tag in every run, in
+    // one piece or in several (as `<[u8]>::hash` does it: the length, then the bytes).
     let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
+    hasher.write_usize(bytes.len());
+    for chunk in bytes.chunks() {
+        hasher.write(chunk);
+    }
     format!("\"{:016x}-{:x}\"", hasher.finish(), bytes.len())
 }
 
@@ -381,7 +388,7 @@ mod tests {
         ] {
             site.files.insert(
                 path.to_string(),
-                Bytes::from_static(b"<html><body>x</body></html>"),
+                FileBytes::from("<html><body>x</body></html>"),
             );
         }
         Snapshot {

@@ -27,6 +27,7 @@ use crate::diag::{Diagnostic, Diagnostics, Span, display_path};
 use crate::markdown::{LinkContext, RenderedMarkdown};
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
+use crate::render::file_bytes::FileBytes;
 use crate::render::templates::BUILTIN_STATIC;
 use crate::render::views::Urls;
 use crate::render::{
@@ -159,7 +160,7 @@ pub struct SiteBuilder {
     store: ContentStore,
     bodies: BodyCache,
     templates: Option<Arc<Templates>>,
-    statics: Option<BTreeMap<String, Bytes>>,
+    statics: Option<BTreeMap<String, FileBytes>>,
     last: Option<LastGood>,
     last_failed: bool,
     load_time: std::time::Duration,
@@ -676,10 +677,10 @@ impl StageClock {
 }
 
 /// The built-in static files and everything under `root/static`, by output path.
-fn read_static_files(root: &Path) -> anyhow::Result<BTreeMap<String, Bytes>> {
-    let mut statics: BTreeMap<String, Bytes> = BUILTIN_STATIC
+fn read_static_files(root: &Path) -> anyhow::Result<BTreeMap<String, FileBytes>> {
+    let mut statics: BTreeMap<String, FileBytes> = BUILTIN_STATIC
         .iter()
-        .map(|(name, bytes)| (name.to_string(), Bytes::from_static(bytes)))
+        .map(|(name, bytes)| (name.to_string(), FileBytes::from(Bytes::from_static(bytes))))
         .collect();
     let dir = root.join("static");
     if !dir.is_dir() {
@@ -700,7 +701,7 @@ fn read_static_files(root: &Path) -> anyhow::Result<BTreeMap<String, Bytes>> {
         let relative_path = display_path(&relative(&dir, entry.path()));
         let bytes = std::fs::read(entry.path())
             .with_context(|| format!("cannot read {}", entry.path().display()))?;
-        statics.insert(relative_path, Bytes::from(bytes));
+        statics.insert(relative_path, FileBytes::from(bytes));
     }
     Ok(statics)
 }

@@ -17,6 +17,7 @@ use crate::diag::Diagnostic;
 use crate::markdown::{LinkContext, RenderedMarkdown, render_markdown};
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
+use crate::render::file_bytes::FileBytes;
 use crate::render::views::FEED_LIMIT;
 use crate::render::{Bodies, PageId, Renderer, Templates};
 
@@ -39,9 +40,9 @@ impl<'a> FolderWriter<'a> {
     }
 
     /// Writes `text` to `path` (relative to the folder).
-    pub(super) fn write(&self, path: &str, text: &[u8]) {
+    pub(super) fn write(&self, path: &str, text: &FileBytes) {
         let file = self.dir.join(path);
-        let written = create(&file).and_then(|mut created| created.write_all(text));
+        let written = create(&file).and_then(|mut created| text.write_to(&mut created));
         if let Err(error) = written {
             self.fail(error, &file);
         }

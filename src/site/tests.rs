@@ -76,8 +76,8 @@ fn assert_same(incremental: &RenderedSite, full: &RenderedSite, step: &str) {
         assert!(
             incremental.files[path] == *bytes,
             "{step}: {path} differs from the full build:\n--- incremental\n{}\n--- full\n{}",
-            String::from_utf8_lossy(&incremental.files[path]),
-            String::from_utf8_lossy(bytes)
+            String::from_utf8_lossy(&incremental.files[path].contiguous()),
+            String::from_utf8_lossy(&bytes.contiguous())
         );
     }
 }
@@ -786,7 +786,7 @@ fn the_modification_index_is_rendered_again_for_a_title_only_when_it_shows_it() 
         "{:?}",
         build.rendered_paths
     );
-    assert!(String::from_utf8_lossy(&build.site.files[&index]).contains("A, again"));
+    assert!(String::from_utf8_lossy(&build.site.files[&index].contiguous()).contains("A, again"));
 }
 
 #[test]
@@ -851,7 +851,8 @@ fn a_template_change_in_a_failed_build_still_reaches_every_page() {
         &full_build(root),
         "fix after a failed template change",
     );
-    let page = String::from_utf8_lossy(&build.site.files["releases/b/index.html"]).into_owned();
+    let page = String::from_utf8_lossy(&build.site.files["releases/b/index.html"].contiguous())
+        .into_owned();
     assert!(page.contains("<title>T: B</title>"), "{page}");
 }
 
@@ -962,7 +963,7 @@ fn a_body_edit_reuses_the_gathered_model_and_keeps_its_warnings() {
     }
     let mp002 = &builder.last_site().unwrap().files["modifications/mp002/index.html"];
     assert!(
-        String::from_utf8_lossy(mp002).contains("releases/a/"),
+        String::from_utf8_lossy(&mp002.contiguous()).contains("releases/a/"),
         "the modification page lists the notice that mentions it"
     );
 }
