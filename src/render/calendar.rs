@@ -3,11 +3,11 @@
 //! take effect. Made in Rust, not through a template: the format's escaping and line folding are
 //! easy to get wrong in a template.
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use chrono::{Days, NaiveDate};
 
-use super::records::{PieceWriter, PreviousFile, RecordKey, RecordWriter, Remade, remake};
+use super::records::{PreviousFile, RecordKey, RecordSink, RecordWriter, Remade, remake};
 use super::views::{Urls, ViewBuilder};
 
 /// The longest a content line may be, in octets, before it is folded (RFC 5545 §3.1).
@@ -22,6 +22,24 @@ pub fn calendar_ics(
     description: Option<&str>,
     previous: Option<PreviousFile<'_>>,
 ) -> Remade {
+    let releases = views
+        .model
+        .notices
+        .iter()
+        .filter(|n| n.is_releasing())
+        .count();
+    remake(256 + releases * 1024, previous, |out| {
+        write_calendar(views, title, description, out)
+    })
+}
+
+/// Writes the calendar (see `calendar_ics`) to `out`.
+pub fn write_calendar<W: RecordSink>(
+    views: &ViewBuilder<'_>,
+    title: &str,
+    description: Option<&str>,
+    out: &mut RecordWriter<'_, W>,
+) -> io::Result<()> {
     let model = views.model;
     let base_url = views.urls.permalink("");
     let host = host_of(&base_url);
@@ -87,19 +105,16 @@ pub fn calendar_ics(
     };
     let mut end = String::new();
     line(&mut end, "END:VCALENDAR");
-    let write = |out: &mut RecordWriter<'_, PieceWriter<'_>>| {
-        out.write_all(head.as_bytes())?;
-        let mut event = String::with_capacity(1024);
-        for &i in &releases {
-            out.record(RecordKey::Notice(i), |out| {
-                event.clear();
-                write_event(i, &mut event);
-                out.write_all(event.as_bytes())
-            })?;
-        }
-        out.write_all(end.as_bytes())
-    };
-    remake(256 + releases.len() * 1024, previous, write)
+    out.write_all(head.as_bytes())?;
+    let mut event = String::with_capacity(1024);
+    for &i in &releases {
+        out.record(RecordKey::Notice(i), |out| {
+            event.clear();
+            write_event(i, &mut event);
+            out.write_all(event.as_bytes())
+        })?;
+    }
+    out.write_all(end.as_bytes())
 }
 
 /// `20201129`.

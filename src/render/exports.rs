@@ -724,7 +724,8 @@ pub fn search_index_json(views: &ViewBuilder<'_>, previous: Option<PreviousFile<
     remake(capacity, previous, |out| write_search_index(views, out))
 }
 
-fn write_search_index<W: RecordSink>(
+/// Writes the search index (see `search_index_json`) to `out`.
+pub fn write_search_index<W: RecordSink>(
     views: &ViewBuilder<'_>,
     out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {
@@ -798,7 +799,8 @@ pub fn log_history_json(views: &ViewBuilder<'_>, previous: Option<PreviousFile<'
     remake(capacity, previous, |out| write_log_history(views, out))
 }
 
-fn write_log_history<W: RecordSink>(
+/// Writes the history of the Document Log (see `log_history_json`) to `out`.
+pub fn write_log_history<W: RecordSink>(
     views: &ViewBuilder<'_>,
     out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {

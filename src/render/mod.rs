@@ -445,17 +445,7 @@ impl<'a> Renderer<'a> {
     where
         F: Fn(String, FileBytes) -> Result<(), Diagnostic> + Sync,
     {
-        let renderer = PageRenderer {
-            templates: self.templates,
-            site: &self.site,
-            site_view: &self.site_view,
-            twins: &self.twins,
-            builder: &self.views,
-            config: self.config,
-            bodies: self.bodies,
-            newest_first: &self.newest_first,
-            listing_pages: self.listing_pages,
-        };
+        let renderer = self.page_renderer();
         let mut problems: Vec<Diagnostic> = pages
             .par_iter()
             .filter_map(|page| {
@@ -519,6 +509,61 @@ impl<'a> Renderer<'a> {
         self.twins.fill(&self.views, |template| {
             renders_builtin(self.templates, template)
         });
+    }
+
+    fn page_renderer(&self) -> PageRenderer<'_> {
+        PageRenderer {
+            templates: self.templates,
+            site: &self.site,
+            site_view: &self.site_view,
+            twins: &self.twins,
+            builder: &self.views,
+            config: self.config,
+            bodies: self.bodies,
+            newest_first: &self.newest_first,
+            listing_pages: self.listing_pages,
+        }
+    }
+
+    /// Whether `stream` writes `page` as it is made: the exports, and the pages that run to
+    /// megabytes (a document's history, the modification index) when their built-in templates
+    /// make them. A build into a folder need not hold them whole, nor write them from memory
+    /// once they no longer fit the CPU's caches.
+    pub fn streams(&self, page: &PageId) -> bool {
+        match page {
+            PageId::Export(_) | PageId::Calendar | PageId::SearchIndex | PageId::LogHistory => true,
+            PageId::Document(_) => self.renders_builtin("document.html"),
+            PageId::ModificationIndex => self.renders_builtin("modifications.html"),
+            _ => false,
+        }
+    }
+
+    /// Writes `page`, one that `streams`, to `file` as it is made.
+    pub fn stream(&self, page: &PageId, file: std::fs::File) -> std::io::Result<()> {
+        match page {
+            PageId::Export(export) => {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+                self.write_export(*export, &mut out)?;
+                std::io::Write::flush(&mut out)
+            }
+            PageId::Calendar | PageId::SearchIndex | PageId::LogHistory => {
+                let mut file = std::io::BufWriter::with_capacity(1 << 16, file);
+                // A build into a folder has no last build to copy from, and keeps no spans.
+                let out = &mut records::RecordWriter::streaming(&mut file);
+                match page {
+                    PageId::Calendar => calendar::write_calendar(
+                        &self.views,
+                        &self.config.title,
+                        self.config.description.as_deref(),
+                        out,
+                    ),
+                    PageId::SearchIndex => exports::write_search_index(&self.views, out),
+                    _ => exports::write_log_history(&self.views, out),
+                }?;
+                std::io::Write::flush(&mut file)
+            }
+            other => self.page_renderer().stream(other, file),
+        }
     }
 
     /// Writes a JSON export straight to `out`: the exports of a large site run to hundreds of
@@ -683,6 +728,47 @@ struct PageRenderer<'a> {
 }
 
 impl PageRenderer<'_> {
+    /// Writes a page `Renderer::streams` to `file`, with its built-in template.
+    fn stream(&self, page: &PageId, file: std::fs::File) -> std::io::Result<()> {
+        let model = self.builder.model;
+        let (document, modifications);
+        let (twin, nav, site_path) = match page {
+            PageId::Document(index) => {
+                document = self.builder.document(*index);
+                let path = Urls::document_path(&model.documents[*index].id);
+                (CompiledPage::Document(&document), "documents", path)
+            }
+            PageId::ModificationIndex => {
+                modifications = self.modification_summaries();
+                let path = "modifications/".to_string();
+                (
+                    CompiledPage::ModificationIndex(&modifications),
+                    "modifications",
+                    path,
+                )
+            }
+            other => unreachable!("{other:?} is not a page that is streamed"),
+        };
+        let page_url = self.builder.urls.path(&site_path);
+        let chrome = Chrome {
+            site: self.site_view,
+            nav,
+            page_url: &page_url,
+            cache: self.twins,
+        };
+        compiled::stream(&twin, &chrome, file)
+    }
+
+    /// Every modification as the modification index lists it.
+    fn modification_summaries(&self) -> Vec<views::ModificationSummaryView> {
+        self.builder
+            .model
+            .modifications
+            .keys()
+            .map(|k| self.builder.modification_summary(k))
+            .collect()
+    }
+
     /// A context with the data every template receives.
     fn context(&self, nav: &str, site_path: &str) -> Context {
         let mut context = Context::new();
@@ -811,11 +897,7 @@ impl PageRenderer<'_> {
                 )
             }
             PageId::ModificationIndex => {
-                let modifications: Vec<_> = model
-                    .modifications
-                    .keys()
-                    .map(|k| self.builder.modification_summary(k))
-                    .collect();
+                let modifications = self.modification_summaries();
                 self.page_with_twin(
                     CompiledPage::ModificationIndex(&modifications),
                     "modifications",

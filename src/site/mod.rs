@@ -526,24 +526,22 @@ impl SiteBuilder {
         };
         let renderer = Renderer::new(&model, &config, &templates, &bodies);
         renderer.fill_notice_cells();
-        let (exports, mut rest): (Vec<PageId>, Vec<PageId>) = all_pages
+        let (streamed, mut rest): (Vec<PageId>, Vec<PageId>) = all_pages
             .iter()
             .filter(|p| !matches!(p, PageId::Notice(_)))
             .cloned()
-            .partition(|p| matches!(p, PageId::Export(_)));
+            .partition(|p| renderer.streams(p));
         // A modification's page and its feed show the same notices, as a document's page and
         // feed do: made one after the other, they find those notices still in the CPU's caches.
         rest.sort_by(|a, b| locality_order(a).cmp(&locality_order(b)));
-        // The exports are the largest files and each is made by one thread: they start first and
-        // go straight to disk.
+        // The exports, document histories and modification index are the largest files and each
+        // is made by one thread: they start first and go to disk as they are made.
         let ((), rendered) = rayon::join(
             || {
-                exports.par_iter().for_each(|page| {
-                    if let PageId::Export(export) = page {
-                        writer.write_with(export.site_path(), |out| {
-                            renderer.write_export(*export, out)
-                        });
-                    }
+                streamed.par_iter().with_max_len(1).for_each(|page| {
+                    writer.write_file(&renderer.output_path(page), |file| {
+                        renderer.stream(page, file)
+                    });
                 })
             },
             || {

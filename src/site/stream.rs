@@ -5,7 +5,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -48,19 +47,10 @@ impl<'a> FolderWriter<'a> {
         }
     }
 
-    /// Writes the file `path` (relative to the folder) through `write`, buffered.
-    pub(super) fn write_with(
-        &self,
-        path: &str,
-        write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-    ) {
+    /// Writes the file `path` (relative to the folder) through `write`, which is given the file.
+    pub(super) fn write_file(&self, path: &str, write: impl FnOnce(File) -> std::io::Result<()>) {
         let file = self.dir.join(path);
-        let written = create(&file).and_then(|created| {
-            let mut out = BufWriter::with_capacity(1 << 16, created);
-            write(&mut out)?;
-            out.flush()
-        });
-        if let Err(error) = written {
+        if let Err(error) = create(&file).and_then(write) {
             self.fail(error, &file);
         }
     }

@@ -1,11 +1,18 @@
 //! The twin of `document.html`: one document's history.
 
-use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs};
+use super::{BasePage, Chrome, Out, TwinCache, base_into, breadcrumbs};
 use crate::render::segments::Segments;
 use crate::render::views::{DocumentView, HistoryRowView, Urls, ViewBuilder};
 
 /// Renders a document page as `document.html` does.
 pub(super) fn render(chrome: &Chrome<'_>, document: &DocumentView<'_>) -> String {
+    let mut out = Out::with_capacity(document.history.len() * 1152 + 2048);
+    write(&mut out, chrome, document);
+    out.into_string()
+}
+
+/// Writes a document page into `out`.
+pub(super) fn write(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView<'_>) {
     let link = &document.link;
     let title = |out: &mut Out| {
         out.text(&link.label);
@@ -26,7 +33,8 @@ pub(super) fn render(chrome: &Chrome<'_>, document: &DocumentView<'_>) -> String
         out.raw(": every release that changed it.");
     };
     let content = |out: &mut Out| content(out, chrome, document);
-    base(
+    base_into(
+        out,
         chrome,
         &BasePage {
             title: &title,
@@ -35,8 +43,7 @@ pub(super) fn render(chrome: &Chrome<'_>, document: &DocumentView<'_>) -> String
             canonical: None,
             content: &content,
         },
-        document.history.len() * 1152,
-    )
+    );
 }
 
 fn content(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView<'_>) {
@@ -94,6 +101,7 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, document: &DocumentView<'_>) {
         out.raw(", oldest first</caption>\n<thead>\n<tr><th scope=\"col\">Notice</th><th scope=\"col\">Effective</th><th scope=\"col\">Title as printed</th><th scope=\"col\">Version</th><th scope=\"col\">Available on CodeWorks</th><th scope=\"col\">SEC Modification</th><th scope=\"col\">BEIS Designation</th><th scope=\"col\">Modifications</th></tr>\n</thead>\n<tbody>\n");
         for row in &document.history {
             history_row(out, row, chrome.cache);
+            out.spill();
         }
         out.raw("</tbody>\n</table>\n</div>\n");
     }

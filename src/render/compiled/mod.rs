@@ -18,6 +18,8 @@ mod notice;
 mod sitemap;
 
 use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, Write as _};
 use std::sync::OnceLock;
 
 use crate::render::segments::Segments;
@@ -184,31 +186,101 @@ pub(super) fn render(page: &CompiledPage<'_>, chrome: &Chrome<'_>) -> String {
     }
 }
 
-/// An output buffer with Tera's escaping.
-pub(super) struct Out(String);
+/// Writes `page` to `file` as its built-in template would, as it is made: the pages that run to
+/// megabytes (a document's history, the modification index) go out a piece at a time.
+pub(super) fn stream(page: &CompiledPage<'_>, chrome: &Chrome<'_>, file: File) -> io::Result<()> {
+    let mut out = Out::streaming(file);
+    match page {
+        CompiledPage::Document(document) => document::write(&mut out, chrome, document),
+        CompiledPage::ModificationIndex(modifications) => {
+            modification_index::write(&mut out, chrome, modifications)
+        }
+        other => out.raw(&render(other, chrome)),
+    }
+    out.finish()
+}
+
+/// An output buffer with Tera's escaping. A page streamed to a file (`stream`) goes out in
+/// pieces of about `SPILL_AT` bytes as it is made.
+pub(super) struct Out {
+    text: String,
+    sink: Option<Sink>,
+}
+
+/// The file a streamed page goes to, and the first error writing it.
+struct Sink {
+    file: File,
+    error: Option<io::Error>,
+}
+
+impl Sink {
+    /// Writes `bytes`, unless an earlier write failed.
+    fn write(&mut self, bytes: &[u8]) {
+        if self.error.is_none()
+            && let Err(error) = self.file.write_all(bytes)
+        {
+            self.error = Some(error);
+        }
+    }
+}
+
+/// How much of a streamed page is kept before it is written: little enough to be written from
+/// the CPU's caches, where a 10 MB page made whole is written from memory.
+const SPILL_AT: usize = 1 << 18;
 
 impl Out {
     fn with_capacity(bytes: usize) -> Self {
-        Out(String::with_capacity(bytes))
+        Out {
+            text: String::with_capacity(bytes),
+            sink: None,
+        }
+    }
+
+    /// A buffer that writes to `file` as it fills (see `spill`) and when it is `finish`ed.
+    fn streaming(file: File) -> Self {
+        Out {
+            text: String::with_capacity(SPILL_AT + (SPILL_AT >> 2)),
+            sink: Some(Sink { file, error: None }),
+        }
+    }
+
+    /// When streaming, writes what the buffer holds once it holds enough. Pages that run to
+    /// megabytes call this between their rows.
+    fn spill(&mut self) {
+        if let Some(sink) = &mut self.sink
+            && self.text.len() >= SPILL_AT
+        {
+            sink.write(self.text.as_bytes());
+            self.text.clear();
+        }
+    }
+
+    /// Writes the rest of a streamed page: the first error writing it, if any.
+    fn finish(self) -> io::Result<()> {
+        let Some(mut sink) = self.sink else {
+            return Ok(());
+        };
+        sink.write(self.text.as_bytes());
+        sink.error.map_or(Ok(()), Err)
     }
 
     /// Template text, written as it is.
     fn raw(&mut self, text: &str) {
-        self.0.push_str(text);
+        self.text.push_str(text);
     }
 
     /// A value, escaped as Tera's autoescape does (`{{ value }}`).
     fn text(&mut self, value: &str) {
         // Tera's `fast_escape` escapes with this very function, so the bytes agree.
-        let _ = pulldown_cmark_escape::escape_html(&mut self.0, value);
+        let _ = pulldown_cmark_escape::escape_html(&mut self.text, value);
     }
 
     /// Tera's `{{ value | escape_xml | safe }}`.
     fn xml_text(&mut self, value: &str) {
         let mut rest = value;
         while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-            self.0.push_str(&rest[..at]);
-            self.0.push_str(match rest.as_bytes()[at] {
+            self.text.push_str(&rest[..at]);
+            self.text.push_str(match rest.as_bytes()[at] {
                 b'&' => "&amp;",
                 b'<' => "&lt;",
                 b'>' => "&gt;",
@@ -217,12 +289,12 @@ impl Out {
             });
             rest = &rest[at + 1..];
         }
-        self.0.push_str(rest);
+        self.text.push_str(rest);
     }
 
     /// A number (`{{ count }}`).
     fn number(&mut self, value: impl std::fmt::Display) {
-        let _ = write!(self.0, "{value}");
+        let _ = write!(self.text, "{value}");
     }
 
     /// Tera's `{{ value | lower | replace(from=" ", to="-") }}`: a CSS class made of a label.
@@ -315,17 +387,21 @@ impl Out {
 
     /// How many bytes are written.
     fn len(&self) -> usize {
-        self.0.len()
+        self.text.len()
     }
 
     fn into_string(self) -> String {
-        self.0
+        debug_assert!(
+            self.sink.is_none(),
+            "a streamed page is finished, not taken"
+        );
+        self.text
     }
 
     /// The text, to keep for the rest of the build: in an allocation of its own size, as
     /// shrinking the buffer in place would keep the size class of its capacity.
     fn into_kept(self) -> Box<str> {
-        Box::from(self.0.as_str())
+        Box::from(self.text.as_str())
     }
 }
 
@@ -358,12 +434,18 @@ struct BasePage<'a> {
 
 /// `base.html` around a page.
 fn base(chrome: &Chrome<'_>, page: &BasePage<'_>, capacity: usize) -> String {
-    let site = chrome.site;
     let mut out = Out::with_capacity(capacity + 2048);
+    base_into(&mut out, chrome, page);
+    out.into_string()
+}
+
+/// `base.html` around a page, into `out`.
+fn base_into(out: &mut Out, chrome: &Chrome<'_>, page: &BasePage<'_>) {
+    let site = chrome.site;
     out.raw("<!doctype html>\n<html lang=\"");
     out.text(&site.language);
     out.raw("\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-    (page.title)(&mut out);
+    (page.title)(out);
     out.raw("</title>\n<meta name=\"color-scheme\" content=\"light dark\">\n<meta name=\"generator\" content=\"secsite\">\n<link rel=\"stylesheet\" href=\"");
     out.text(&site.stylesheet_url);
     out.raw("\">\n<link rel=\"alternate\" type=\"application/atom+xml\" title=\"");
@@ -373,13 +455,13 @@ fn base(chrome: &Chrome<'_>, page: &BasePage<'_>, capacity: usize) -> String {
     out.raw("\">\n");
     if let Some((title, href)) = &page.alternate {
         out.raw("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"");
-        title(&mut out);
+        title(out);
         out.raw("\" href=\"");
         out.text(href);
         out.raw("\">\n");
     }
     out.raw("<meta name=\"description\" content=\"");
-    (page.description)(&mut out);
+    (page.description)(out);
     out.raw("\">\n");
     if let Some(canonical) = page.canonical {
         out.raw("<link rel=\"canonical\" href=\"");
@@ -418,7 +500,7 @@ fn base(chrome: &Chrome<'_>, page: &BasePage<'_>, capacity: usize) -> String {
         out.raw("</a></li>\n");
     }
     out.raw("</ul>\n</nav>\n</div>\n</header>\n<main id=\"main\" class=\"wrap\">\n");
-    (page.content)(&mut out);
+    (page.content)(out);
     out.raw("\n</main>\n<footer class=\"site-footer\">\n<div class=\"wrap\">\n<p>");
     out.text(&site.title);
     out.raw(". Information as at ");
@@ -434,7 +516,6 @@ fn base(chrome: &Chrome<'_>, page: &BasePage<'_>, capacity: usize) -> String {
     out.raw("\">modifications</a>, <a href=\"");
     out.text(&site.exports.documents);
     out.raw("\">documents</a></li>\n</ul>\n</div>\n</footer>\n</body>\n</html>\n");
-    out.into_string()
 }
 
 /// The breadcrumbs every page in a section starts with: Home, the section, the page.
@@ -451,4 +532,45 @@ fn breadcrumbs(out: &mut Out, site: &SiteView, section: (&str, &str), url: &str,
     out.raw("\" aria-current=\"page\">");
     out.text(label);
     out.raw("</a></li>\n</ol>\n</nav>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes rows of escaped text, spilling between them, as a long page does.
+    fn rows(out: &mut Out, count: usize) {
+        for n in 0..count {
+            out.raw("<tr><td>");
+            out.text(&format!("row {n} & <more>"));
+            out.raw("</td></tr>\n");
+            out.spill();
+        }
+    }
+
+    #[test]
+    fn a_streamed_page_is_the_page_made_whole_across_many_spills() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("page.html");
+        let count = 3 * SPILL_AT / 40;
+        let mut whole = Out::with_capacity(0);
+        rows(&mut whole, count);
+        let whole = whole.into_string();
+        assert!(whole.len() > 2 * SPILL_AT, "the page spills more than once");
+        let mut streamed = Out::streaming(File::create(&path).unwrap());
+        rows(&mut streamed, count);
+        streamed.finish().unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap() == whole);
+    }
+
+    #[test]
+    fn a_streamed_page_that_cannot_be_written_reports_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("page.html");
+        std::fs::write(&path, "").unwrap();
+        // A file opened for reading only refuses every write.
+        let mut streamed = Out::streaming(File::open(&path).unwrap());
+        rows(&mut streamed, SPILL_AT / 10);
+        assert!(streamed.finish().is_err());
+    }
 }

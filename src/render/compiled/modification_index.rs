@@ -1,6 +1,6 @@
 //! The twin of `modifications.html`: every modification, with the releases that implemented it.
 
-use super::{BasePage, Chrome, Out, base};
+use super::{BasePage, Chrome, Out, base_into};
 use crate::render::views::{ModificationSummaryView, NoticeLinkView};
 
 const LEAD: &str =
@@ -8,17 +8,25 @@ const LEAD: &str =
 
 /// Renders the modification index as `modifications.html` does.
 pub(super) fn render(chrome: &Chrome<'_>, modifications: &[ModificationSummaryView]) -> String {
+    let rows: usize = modifications
+        .iter()
+        .map(|m| 300 + 160 * m.implemented_by.len())
+        .sum();
+    let mut out = Out::with_capacity(rows + 2048);
+    write(&mut out, chrome, modifications);
+    out.into_string()
+}
+
+/// Writes the modification index into `out`.
+pub(super) fn write(out: &mut Out, chrome: &Chrome<'_>, modifications: &[ModificationSummaryView]) {
     let title = |out: &mut Out| {
         out.raw("Modifications – ");
         out.text(&chrome.site.title);
     };
     let description = |out: &mut Out| out.raw(LEAD);
     let content = |out: &mut Out| content(out, chrome, modifications);
-    let rows: usize = modifications
-        .iter()
-        .map(|m| 300 + 160 * m.implemented_by.len())
-        .sum();
-    base(
+    base_into(
+        out,
         chrome,
         &BasePage {
             title: &title,
@@ -27,8 +35,7 @@ pub(super) fn render(chrome: &Chrome<'_>, modifications: &[ModificationSummaryVi
             canonical: None,
             content: &content,
         },
-        rows,
-    )
+    );
 }
 
 fn content(out: &mut Out, chrome: &Chrome<'_>, modifications: &[ModificationSummaryView]) {
@@ -75,6 +82,7 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, modifications: &[ModificationSumm
             out.raw("</ul>");
         }
         out.raw("</td>\n</tr>\n");
+        out.spill();
     }
     out.raw("</tbody>\n</table>\n</div>\n\n");
 }
