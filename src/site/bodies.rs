@@ -168,20 +168,13 @@ impl BodyCache {
 
         let old_notices: Vec<&CachedBody> = self.notices.iter().map(|n| &n.body).collect();
         let notices = render_all(&notice_inputs, &old_notices, &context, &retargeted);
-        let modifications = render_all(
+        let modifications = render_kept(
             &modification_inputs,
-            &self.modifications.iter().collect::<Vec<_>>(),
+            &self.modifications,
             &context,
             &retargeted,
         );
-        let modifications = kept_bodies(&modification_inputs, &self.modifications, modifications);
-        let pages = render_all(
-            &page_inputs,
-            &self.pages.iter().collect::<Vec<_>>(),
-            &context,
-            &retargeted,
-        );
-        let pages = kept_bodies(&page_inputs, &self.pages, pages);
+        let pages = render_kept(&page_inputs, &self.pages, &context, &retargeted);
         let notices = self.kept_notices(model, &notice_inputs, notices, same_keys);
         model.set_mentions(
             notices
@@ -400,12 +393,15 @@ fn render_all(
         .collect()
 }
 
-/// The cache entries of bodies other than notices'.
-fn kept_bodies(
+/// Renders bodies other than notices' (see `render_all`): their cache entries for this build, and
+/// whether each was rendered anew.
+fn render_kept(
     inputs: &[BodyInput],
     old: &[CachedBody],
-    found: Vec<Found>,
+    context: &LinkContext,
+    retargeted: &HashSet<ModificationKey>,
 ) -> Vec<(CachedBody, bool)> {
+    let found = render_all(inputs, &old.iter().collect::<Vec<_>>(), context, retargeted);
     inputs
         .iter()
         .zip(found)
