@@ -1137,11 +1137,11 @@ impl ViewBuilder<'_> {
         let notice = self.feed_notice(index);
         FeedEntryView {
             notice_index: index,
-            id: &notice.permalink,
+            id: notice.permalink(),
             title: self.model.notices[index].source.title.as_str(),
-            permalink: &notice.permalink,
-            published: &notice.published,
-            updated: &notice.published,
+            permalink: notice.permalink(),
+            published: notice.published(),
+            updated: notice.published(),
             summary,
             content_html: None,
         }
@@ -1152,12 +1152,12 @@ impl ViewBuilder<'_> {
     fn feed_notice(&self, index: usize) -> &FeedNotice {
         self.feed_notices.get_or_init(index, || {
             let notice = &self.model.notices[index];
-            FeedNotice {
-                permalink: self.urls.permalink(&Urls::notice_path(notice.slug())),
-                published: dates::rfc3339(notice.source.date),
-                effect: effect_phrase(notice, self.model.as_of),
-                summary_tail: summary_tail(self.summary(index)),
-            }
+            FeedNotice::new(
+                &self.urls.permalink(&Urls::notice_path(notice.slug())),
+                &dates::rfc3339(notice.source.date),
+                &effect_phrase(notice, self.model.as_of),
+                &summary_tail(self.summary(index)),
+            )
         })
     }
 
@@ -1198,8 +1198,8 @@ impl ViewBuilder<'_> {
                 let mut said = String::with_capacity(
                     32 + id.len()
                         + status.map_or(0, str::len)
-                        + shared.effect.len()
-                        + shared.summary_tail.len(),
+                        + shared.effect().len()
+                        + shared.summary_tail().len(),
                 );
                 // A mention names no part.
                 let (verb, part) = match appearance.relation {
@@ -1216,8 +1216,8 @@ impl ViewBuilder<'_> {
                     said.push_str(", status ");
                     said.push_str(status);
                 }
-                said.push_str(&shared.effect);
-                said.push_str(&shared.summary_tail);
+                said.push_str(shared.effect());
+                said.push_str(shared.summary_tail());
                 self.feed_entry(appearance.notice, Cow::Owned(said))
             })
             .collect();
@@ -1261,8 +1261,8 @@ impl ViewBuilder<'_> {
                     None => format!("Changes {label}"),
                 };
                 let shared = self.feed_notice(entry.notice);
-                said.push_str(&shared.effect);
-                said.push_str(&shared.summary_tail);
+                said.push_str(shared.effect());
+                said.push_str(shared.summary_tail());
                 self.feed_entry(entry.notice, Cow::Owned(said))
             })
             .collect();
@@ -1300,16 +1300,55 @@ fn effect_phrase(notice: &Notice, as_of: NaiveDate) -> String {
 /// entry links the notice, and a site of 10,000 notices has some 65,000 such entries.
 const ITEM_FEED_SUMMARY_CHARS: usize = 200;
 
-/// What a notice's entry in a modification's or a document's feed shares with its other entries.
+/// What a notice's entry in a modification's or a document's feed shares with its other entries:
+/// its permalink (also the entry's id), when it was published (also when its entry was last
+/// updated), when it takes effect ([`effect_phrase`]) and its summary as the entries repeat it
+/// ([`summary_tail`]). One allocation: a site of 100,000 notices reads them for two million
+/// entries, each a trip to memory.
 struct FeedNotice {
-    /// Its permalink, which is also the entry's id.
-    permalink: String,
-    /// When it was published, which is also when its entry was last updated.
-    published: String,
-    /// When it takes effect ([`effect_phrase`]).
-    effect: String,
-    /// Its summary as the entries repeat it ([`summary_tail`]).
-    summary_tail: String,
+    text: Box<str>,
+    // Where the permalink, the date published and the effect end.
+    ends: [u32; 3],
+}
+
+impl FeedNotice {
+    fn new(permalink: &str, published: &str, effect: &str, summary_tail: &str) -> Self {
+        let mut text = String::with_capacity(
+            permalink.len() + published.len() + effect.len() + summary_tail.len(),
+        );
+        let mut ends = [0u32; 3];
+        for (end, part) in ends.iter_mut().zip([permalink, published, effect]) {
+            text.push_str(part);
+            *end = u32::try_from(text.len()).expect("a notice's feed texts are under 4 GB");
+        }
+        text.push_str(summary_tail);
+        FeedNotice {
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
+
+    fn part(&self, n: usize) -> &str {
+        let start = if n == 0 { 0 } else { self.ends[n - 1] as usize };
+        let end = self.ends.get(n).map_or(self.text.len(), |&e| e as usize);
+        &self.text[start..end]
+    }
+
+    fn permalink(&self) -> &str {
+        self.part(0)
+    }
+
+    fn published(&self) -> &str {
+        self.part(1)
+    }
+
+    fn effect(&self) -> &str {
+        self.part(2)
+    }
+
+    fn summary_tail(&self) -> &str {
+        self.part(3)
+    }
 }
 
 /// A notice's summary as a feed entry repeats it after what it says about its subject: a space
