@@ -322,6 +322,8 @@ impl SiteModel {
                     merged.push(Appearance {
                         notice,
                         row: None,
+                        part: None,
+                        status: None,
                         relation: Relation::Mentioned,
                     });
                 }
@@ -458,6 +460,29 @@ type ModificationMaps = (
 /// Whether gathering the modifications and building the log would find what they found for
 /// `previous`: the same modification pages, and notices alike in everything but their bodies (and
 /// what only their own pages show).
+/// The statuses of the notices' rows, each numbered once as it is first met.
+#[derive(Default)]
+struct StatusNumbers {
+    numbers: AHashMap<Box<str>, u16>,
+    list: Vec<Box<str>>,
+}
+
+impl StatusNumbers {
+    fn number(&mut self, status: &str) -> u16 {
+        if let Some(&number) = self.numbers.get(status) {
+            return number;
+        }
+        let number = u16::try_from(self.list.len()).expect("fewer than 65,536 statuses");
+        self.numbers.insert(status.into(), number);
+        self.list.push(status.into());
+        number
+    }
+
+    fn into_list(self) -> Vec<Box<str>> {
+        self.list
+    }
+}
+
 fn same_gather_input(
     previous: &SiteModel,
     pages: &[Arc<crate::content::ModificationSource>],
@@ -572,6 +597,7 @@ fn gather_modifications(
     let mut row_numbers: Vec<u32> = Vec::new();
     let mut row_starts: Vec<usize> = Vec::with_capacity(notices.len() + 1);
     let alias_of: AHashMap<&ModificationKey, &ModificationKey> = aliases.iter().collect();
+    let mut statuses = StatusNumbers::default();
     for (notice_index, notice) in notices.iter().enumerate() {
         row_starts.push(row_numbers.len());
         for (row_index, row) in notice.source.modifications.iter().enumerate() {
@@ -649,7 +675,9 @@ fn gather_modifications(
             {
                 entry.appearances.push(Appearance {
                     notice: notice_index,
-                    row: Some(row_index),
+                    row: Some(u32::try_from(row_index).expect("fewer than 4 billion rows")),
+                    part: row.part,
+                    status: status.map(|status| statuses.number(status)),
                     relation,
                 });
             }
@@ -674,7 +702,10 @@ fn gather_modifications(
         );
     }
     (
-        Modifications::from_unsorted(numbered.into_iter().map(|(m, _)| m).collect()),
+        Modifications::from_unsorted(
+            numbered.into_iter().map(|(m, _)| m).collect(),
+            statuses.into_list(),
+        ),
         aliases,
         rows,
     )

@@ -36,7 +36,13 @@ pub struct Appearance {
     /// Index of the notice in the model.
     pub notice: usize,
     /// Index of the row in the notice's modifications, when it is listed.
-    pub row: Option<usize>,
+    pub row: Option<u32>,
+    /// The row's part, when it is listed with one.
+    pub part: Option<u32>,
+    /// The row's status (`Notice::modification_status`), by its number in
+    /// `Modifications::status`. Kept here with the part, as a modification's page and feed show
+    /// them for every notice, and reaching each notice's rows is a trip to memory.
+    pub status: Option<u16>,
     /// How the notice concerns it.
     pub relation: Relation,
 }
@@ -64,18 +70,29 @@ pub struct Modification {
 pub struct Modifications {
     items: Vec<Modification>,
     index: ahash::AHashMap<ModificationKey, usize>,
+    // Every status the notices' rows give, once, by the number appearances keep.
+    statuses: Vec<Box<str>>,
 }
 
 impl Modifications {
-    /// The set of `items`, in any order.
-    pub fn from_unsorted(mut items: Vec<Modification>) -> Self {
+    /// The set of `items`, in any order, whose appearances number their statuses in `statuses`.
+    pub fn from_unsorted(mut items: Vec<Modification>, statuses: Vec<Box<str>>) -> Self {
         items.sort_by(|a, b| a.key.cmp(&b.key));
         let index = items
             .iter()
             .enumerate()
             .map(|(i, m)| (m.key.clone(), i))
             .collect();
-        Modifications { items, index }
+        Modifications {
+            items,
+            index,
+            statuses,
+        }
+    }
+
+    /// The status an appearance numbers `status`.
+    pub fn status(&self, status: u16) -> &str {
+        &self.statuses[usize::from(status)]
     }
 
     /// The modification of `key`.

@@ -372,7 +372,7 @@ impl<'a, 'b> AppearanceTexts<'a, 'b> {
         appearance.relation.key().write_json(out);
         out.push(b',');
         match appearance.row {
-            Some(row) => out.extend_from_slice(text.get(APPEARANCE_ROWS + row).as_bytes()),
+            Some(row) => out.extend_from_slice(text.get(APPEARANCE_ROWS + row as usize).as_bytes()),
             None => AppearanceRow {
                 part: None,
                 status: None,

@@ -812,21 +812,18 @@ impl ViewBuilder<'_> {
         key: &ModificationKey,
         body_html: Option<Arc<str>>,
     ) -> ModificationView<'_> {
-        let modification = &self.model.modifications[key];
+        let modifications = &self.model.modifications;
+        let modification = &modifications[key];
         let page = modification.page.as_ref();
         let notices = modification
             .appearances
             .iter()
-            .map(|appearance| {
-                let notice = &self.model.notices[appearance.notice];
-                let row = appearance.row.map(|r| &notice.source.modifications[r]);
-                ModificationNoticeView {
-                    notice_index: appearance.notice,
-                    notice: self.shared_notice_link(appearance.notice),
-                    part: row.and_then(|r| r.part),
-                    status: appearance.row.and_then(|r| notice.modification_status(r)),
-                    relation: appearance.relation.key(),
-                }
+            .map(|appearance| ModificationNoticeView {
+                notice_index: appearance.notice,
+                notice: self.shared_notice_link(appearance.notice),
+                part: appearance.part,
+                status: appearance.status.map(|s| modifications.status(s)),
+                relation: appearance.relation.key(),
             })
             .collect();
         let related = page
@@ -1138,7 +1135,7 @@ impl ViewBuilder<'_> {
         FeedEntryView {
             notice_index: index,
             id: notice.permalink(),
-            title: self.model.notices[index].source.title.as_str(),
+            title: notice.title(),
             permalink: notice.permalink(),
             published: notice.published(),
             updated: notice.published(),
@@ -1153,10 +1150,14 @@ impl ViewBuilder<'_> {
         self.feed_notices.get_or_init(index, || {
             let notice = &self.model.notices[index];
             FeedNotice::new(
-                &self.urls.permalink(&Urls::notice_path(notice.slug())),
-                &dates::rfc3339(notice.source.date),
-                &effect_phrase(notice, self.model.as_of),
-                &summary_tail(self.summary(index)),
+                notice.source.date,
+                [
+                    &self.urls.permalink(&Urls::notice_path(notice.slug())),
+                    &dates::rfc3339(notice.source.date),
+                    &effect_phrase(notice, self.model.as_of),
+                    &summary_tail(self.summary(index)),
+                    &notice.source.title,
+                ],
             )
         })
     }
@@ -1166,7 +1167,7 @@ impl ViewBuilder<'_> {
     fn feed_updated(&self, notices: impl Iterator<Item = usize>) -> String {
         dates::rfc3339(
             notices
-                .map(|i| self.model.notices[i].source.date)
+                .map(|i| self.feed_notice(i).date)
                 .max()
                 .unwrap_or(self.model.as_of),
         )
@@ -1187,11 +1188,10 @@ impl ViewBuilder<'_> {
         let entries = chosen
             .iter()
             .map(|appearance| {
-                let notice = &self.model.notices[appearance.notice];
-                let part = appearance
-                    .row
-                    .and_then(|r| notice.source.modifications[r].part);
-                let status = appearance.row.and_then(|r| notice.modification_status(r));
+                let part = appearance.part;
+                let status = appearance
+                    .status
+                    .map(|s| self.model.modifications.status(s));
                 let shared = self.feed_notice(appearance.notice);
                 // Some 50 entries a feed and a feed a modification: pieced together in one
                 // buffer of the right size rather than by `format!`.
@@ -1302,27 +1302,30 @@ const ITEM_FEED_SUMMARY_CHARS: usize = 200;
 
 /// What a notice's entry in a modification's or a document's feed shares with its other entries:
 /// its permalink (also the entry's id), when it was published (also when its entry was last
-/// updated), when it takes effect ([`effect_phrase`]) and its summary as the entries repeat it
-/// ([`summary_tail`]). One allocation: a site of 100,000 notices reads them for two million
-/// entries, each a trip to memory.
+/// updated), when it takes effect ([`effect_phrase`]), its summary as the entries repeat it
+/// ([`summary_tail`]) and its title. One allocation: a site of 100,000 notices reads them for two
+/// million entries, each a trip to memory.
 struct FeedNotice {
+    /// The date it was published.
+    date: NaiveDate,
     text: Box<str>,
-    // Where the permalink, the date published and the effect end.
-    ends: [u32; 3],
+    // Where each part but the last ends.
+    ends: [u32; 4],
 }
 
 impl FeedNotice {
-    fn new(permalink: &str, published: &str, effect: &str, summary_tail: &str) -> Self {
-        let mut text = String::with_capacity(
-            permalink.len() + published.len() + effect.len() + summary_tail.len(),
-        );
-        let mut ends = [0u32; 3];
-        for (end, part) in ends.iter_mut().zip([permalink, published, effect]) {
+    /// `parts`: the permalink, the date published, the effect, the summary's tail and the title.
+    fn new(date: NaiveDate, parts: [&str; 5]) -> Self {
+        let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        let mut ends = [0u32; 4];
+        for (n, part) in parts.iter().enumerate() {
             text.push_str(part);
-            *end = u32::try_from(text.len()).expect("a notice's feed texts are under 4 GB");
+            if let Some(end) = ends.get_mut(n) {
+                *end = u32::try_from(text.len()).expect("a notice's feed texts are under 4 GB");
+            }
         }
-        text.push_str(summary_tail);
         FeedNotice {
+            date,
             text: text.into_boxed_str(),
             ends,
         }
@@ -1348,6 +1351,10 @@ impl FeedNotice {
 
     fn summary_tail(&self) -> &str {
         self.part(3)
+    }
+
+    fn title(&self) -> &str {
+        self.part(4)
     }
 }
 
