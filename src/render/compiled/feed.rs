@@ -1,7 +1,7 @@
 //! The twin of `feed.xml`: an Atom feed (the site's, a modification's, a document's).
 
 use super::{Chrome, Out};
-use crate::render::views::{FeedEntryView, FeedView};
+use crate::render::views::{FeedEntryView, FeedView, touch_all};
 
 /// Renders a feed as `feed.xml` does.
 pub(super) fn render(chrome: &Chrome<'_>, feed: &FeedView<'_>) -> String {
@@ -31,13 +31,20 @@ pub(super) fn render(chrome: &Chrome<'_>, feed: &FeedView<'_>) -> String {
     out.raw("</name>\n    <uri>");
     out.text(&site.base_url);
     out.raw("</uri>\n  </author>\n  <generator>secsite</generator>\n");
-    for entry in &feed.entries {
-        // What an entry says of its notice is the same in every feed that has it (the feeds of
-        // its modifications and documents): written once and copied.
-        let head = chrome
-            .cache
-            .feed_entry_heads
-            .get_or_init(entry.notice_index, || entry_head(entry));
+    // What an entry says of its notice is the same in every feed that has it (the feeds of its
+    // modifications and documents): written once and copied.
+    let heads: Vec<&str> = feed
+        .entries
+        .iter()
+        .map(|entry| {
+            &**chrome
+                .cache
+                .feed_entry_heads
+                .get_or_init(entry.notice_index, || entry_head(entry))
+        })
+        .collect();
+    touch_all(heads.iter().map(|head| head.as_bytes()));
+    for (entry, head) in feed.entries.iter().zip(heads) {
         out.raw(head);
         if !entry.summary.is_empty() {
             out.raw("    <summary>");

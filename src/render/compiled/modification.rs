@@ -1,7 +1,7 @@
 //! The twin of `modification.html`: one modification and every notice that names it.
 
-use super::{BasePage, Chrome, Out, TwinCache, base, breadcrumbs, stated};
-use crate::render::views::{ModificationNoticeView, ModificationView, NoticeLinkView};
+use super::{BasePage, Chrome, Out, base, breadcrumbs, stated};
+use crate::render::views::{ModificationNoticeView, ModificationView, NoticeLinkView, touch_all};
 
 /// Renders a modification page as `modification.html` does.
 pub(super) fn render(chrome: &Chrome<'_>, modification: &ModificationView<'_>) -> String {
@@ -73,8 +73,21 @@ fn content(out: &mut Out, chrome: &Chrome<'_>, modification: &ModificationView<'
         out.raw("\">\n<table class=\"wide\">\n<caption>Notices that implement, list or mention ");
         out.text(id);
         out.raw(", oldest first</caption>\n<thead>\n<tr><th scope=\"col\">Notice</th><th scope=\"col\">Relation</th><th scope=\"col\">Part</th><th scope=\"col\">Status</th><th scope=\"col\">Published</th><th scope=\"col\">Effective</th></tr>\n</thead>\n<tbody>\n");
-        for row in &modification.notices {
-            notice_row(out, row, chrome.cache);
+        // A notice's link and dates are the same on the page of every modification it names:
+        // written once and copied, rather than gathered again from links spread over memory.
+        let cells: Vec<&NoticeCells> = modification
+            .notices
+            .iter()
+            .map(|row| {
+                chrome
+                    .cache
+                    .modification_cells
+                    .get_or_init(row.notice_index, || NoticeCells::of(row.notice))
+            })
+            .collect();
+        touch_all(cells.iter().map(|cells| cells.text.as_bytes()));
+        for (row, cells) in modification.notices.iter().zip(cells) {
+            notice_row(out, row, cells);
         }
         out.raw("</tbody>\n</table>\n</div>\n");
     }
@@ -154,12 +167,7 @@ fn facts(out: &mut Out, modification: &ModificationView<'_>) {
     out.raw("</dl>\n");
 }
 
-fn notice_row(out: &mut Out, row: &ModificationNoticeView<'_>, cache: &TwinCache) {
-    // A notice's link and dates are the same on the page of every modification it names:
-    // written once and copied, rather than gathered again from links spread over memory.
-    let cells = cache
-        .modification_cells
-        .get_or_init(row.notice_index, || NoticeCells::of(row.notice));
+fn notice_row(out: &mut Out, row: &ModificationNoticeView<'_>, cells: &NoticeCells) {
     out.raw("<tr>\n<th scope=\"row\">");
     out.raw(cells.head());
     out.raw("</th>\n<td>");
