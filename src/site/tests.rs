@@ -474,6 +474,20 @@ fn every_rebuild_equals_a_full_build() {
             }),
         ),
         (
+            // Bodies with root-relative links and modification ids render under the base path:
+            // none of the last build's renderings may be kept.
+            "change the base URL",
+            Box::new(|r| {
+                vec![write(
+                    r,
+                    "secsite.yaml",
+                    &CONFIG
+                        .replace("page_size: 2", "page_size: 3")
+                        .replace("/sec/", "/other/"),
+                )]
+            }),
+        ),
+        (
             "edit after everything",
             Box::new(|r| {
                 vec![write(
