@@ -457,9 +457,6 @@ type ModificationMaps = (
     RowModifications,
 );
 
-/// Whether gathering the modifications and building the log would find what they found for
-/// `previous`: the same modification pages, and notices alike in everything but their bodies (and
-/// what only their own pages show).
 /// The statuses of the notices' rows, each numbered once as it is first met.
 #[derive(Default)]
 struct StatusNumbers {
@@ -477,12 +474,11 @@ impl StatusNumbers {
         self.list.push(status.into());
         number
     }
-
-    fn into_list(self) -> Vec<Box<str>> {
-        self.list
-    }
 }
 
+/// Whether gathering the modifications and building the log would find what they found for
+/// `previous`: the same modification pages, and notices alike in everything but their bodies (and
+/// what only their own pages show).
 fn same_gather_input(
     previous: &SiteModel,
     pages: &[Arc<crate::content::ModificationSource>],
@@ -704,7 +700,7 @@ fn gather_modifications(
     (
         Modifications::from_unsorted(
             numbered.into_iter().map(|(m, _)| m).collect(),
-            statuses.into_list(),
+            statuses.list,
         ),
         aliases,
         rows,

@@ -22,14 +22,10 @@ pub fn calendar_ics(
     description: Option<&str>,
     previous: Option<PreviousFile<'_>>,
 ) -> Remade {
-    let releases = views
-        .model
-        .notices
-        .iter()
-        .filter(|n| n.is_releasing())
-        .count();
-    remake(256 + releases * 1024, previous, |out| {
-        write_calendar(views, title, description, out)
+    // A rebuild writes the file twice (see `remake`): the releases are put in order once.
+    let releases = releases_in_log_order(views);
+    remake(256 + releases.len() * 1024, previous, |out| {
+        write_events(views, title, description, &releases, out)
     })
 }
 
@@ -40,13 +36,36 @@ pub fn write_calendar<W: RecordSink>(
     description: Option<&str>,
     out: &mut RecordWriter<'_, W>,
 ) -> io::Result<()> {
+    write_events(
+        views,
+        title,
+        description,
+        &releases_in_log_order(views),
+        out,
+    )
+}
+
+/// The notices of releasing kinds, in the order of the Document Log.
+fn releases_in_log_order(views: &ViewBuilder<'_>) -> Vec<usize> {
     let model = views.model;
-    let base_url = views.urls.permalink("");
-    let host = host_of(&base_url);
     let mut releases: Vec<usize> = (0..model.notices.len())
         .filter(|&i| model.notices[i].is_releasing())
         .collect();
     releases.sort_by_key(|&i| model.notices[i].log_order_key());
+    releases
+}
+
+/// Writes the calendar of `releases`, in order.
+fn write_events<W: RecordSink>(
+    views: &ViewBuilder<'_>,
+    title: &str,
+    description: Option<&str>,
+    releases: &[usize],
+    out: &mut RecordWriter<'_, W>,
+) -> io::Result<()> {
+    let model = views.model;
+    let base_url = views.urls.permalink("");
+    let host = host_of(&base_url);
 
     let mut head = String::with_capacity(256);
     line(&mut head, "BEGIN:VCALENDAR");
@@ -107,7 +126,7 @@ pub fn write_calendar<W: RecordSink>(
     line(&mut end, "END:VCALENDAR");
     out.write_all(head.as_bytes())?;
     let mut event = String::with_capacity(1024);
-    for &i in &releases {
+    for &i in releases {
         out.record(RecordKey::Notice(i), |out| {
             event.clear();
             write_event(i, &mut event);

@@ -538,49 +538,31 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Writes `page`, one that `streams`, to `file` as it is made.
+    /// Writes `page`, one that `streams`, to `file` as it is made. The data files go through a
+    /// buffer: a build into a folder has no last build to copy their records from, and keeps no
+    /// spans.
     pub fn stream(&self, page: &PageId, file: std::fs::File) -> std::io::Result<()> {
+        if let PageId::Document(_) | PageId::ModificationIndex = page {
+            return self.page_renderer().stream(page, file);
+        }
+        let (views, title) = (&self.views, &self.config.title);
+        let mut file = std::io::BufWriter::with_capacity(1 << 16, file);
+        let out = &mut records::RecordWriter::streaming(&mut file);
         match page {
-            PageId::Export(export) => {
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-                self.write_export(*export, &mut out)?;
-                std::io::Write::flush(&mut out)
+            PageId::Export(Export::Releases) => exports::write_releases_json(views, title, out),
+            PageId::Export(Export::Modifications) => {
+                exports::write_modifications_json(views, title, out)
             }
-            PageId::Calendar | PageId::SearchIndex | PageId::LogHistory => {
-                let mut file = std::io::BufWriter::with_capacity(1 << 16, file);
-                // A build into a folder has no last build to copy from, and keeps no spans.
-                let out = &mut records::RecordWriter::streaming(&mut file);
-                match page {
-                    PageId::Calendar => calendar::write_calendar(
-                        &self.views,
-                        &self.config.title,
-                        self.config.description.as_deref(),
-                        out,
-                    ),
-                    PageId::SearchIndex => exports::write_search_index(&self.views, out),
-                    _ => exports::write_log_history(&self.views, out),
-                }?;
-                std::io::Write::flush(&mut file)
+            PageId::Export(Export::Documents) => exports::write_documents_json(views, title, out),
+            PageId::Calendar => {
+                let description = self.config.description.as_deref();
+                calendar::write_calendar(views, title, description, out)
             }
-            other => self.page_renderer().stream(other, file),
-        }
-    }
-
-    /// Writes a JSON export straight to `out`: the exports of a large site run to hundreds of
-    /// megabytes, which a build into a folder need not hold.
-    pub fn write_export<W: std::io::Write>(
-        &self,
-        export: Export,
-        out: &mut W,
-    ) -> std::io::Result<()> {
-        let title = &self.config.title;
-        // A build into a folder has no last build to copy from, and keeps no spans.
-        let out = &mut records::RecordWriter::streaming(out);
-        match export {
-            Export::Releases => exports::write_releases_json(&self.views, title, out),
-            Export::Modifications => exports::write_modifications_json(&self.views, title, out),
-            Export::Documents => exports::write_documents_json(&self.views, title, out),
-        }
+            PageId::SearchIndex => exports::write_search_index(views, out),
+            PageId::LogHistory => exports::write_log_history(views, out),
+            other => unreachable!("{other:?} is not a page that is streamed"),
+        }?;
+        std::io::Write::flush(&mut file)
     }
 
     /// The sitemap: every HTML page but the 404 page, sorted. Past `SITEMAP_LIMIT` URLs (the
@@ -749,14 +731,25 @@ impl PageRenderer<'_> {
             }
             other => unreachable!("{other:?} is not a page that is streamed"),
         };
-        let page_url = self.builder.urls.path(&site_path);
-        let chrome = Chrome {
+        self.with_chrome(nav, &site_path, |chrome| {
+            compiled::stream(&twin, chrome, file)
+        })
+    }
+
+    /// Calls `write` with what a twin receives besides its page's data (see `Chrome`).
+    fn with_chrome<R>(
+        &self,
+        nav: &str,
+        site_path: &str,
+        write: impl FnOnce(&Chrome<'_>) -> R,
+    ) -> R {
+        let page_url = self.builder.urls.path(site_path);
+        write(&Chrome {
             site: self.site_view,
             nav,
             page_url: &page_url,
             cache: self.twins,
-        };
-        compiled::stream(&twin, &chrome, file)
+        })
     }
 
     /// Every modification as the modification index lists it.
@@ -809,14 +802,8 @@ impl PageRenderer<'_> {
     ) -> Result<(String, String), Diagnostic> {
         let template = twin.template();
         if renders_builtin(self.templates, template) {
-            let page_url = self.builder.urls.path(site_path);
-            let chrome = Chrome {
-                site: self.site_view,
-                nav,
-                page_url: &page_url,
-                cache: self.twins,
-            };
-            return Ok((output_path_of(site_path), compiled::render(&twin, &chrome)));
+            let html = self.with_chrome(nav, site_path, |chrome| compiled::render(&twin, chrome));
+            return Ok((output_path_of(site_path), html));
         }
         self.page(template, nav, site_path, source, fill)
     }

@@ -282,9 +282,7 @@ impl BodyCache {
         });
         (context, retargeted, same_keys)
     }
-}
 
-impl BodyCache {
     /// The notices' cache entries for this build: a kept body keeps its mentions (while the
     /// modifications' keys are the same) and its summary (while the `summary` is).
     fn kept_notices(
@@ -316,11 +314,8 @@ impl BodyCache {
                         (old.summary_source.clone(), Arc::clone(&old.summary))
                     }
                     _ => {
-                        let written = source.summary.as_deref().map(Arc::<str>::from);
-                        let shown = written
-                            .clone()
-                            .unwrap_or_else(|| Arc::clone(&rendered.first_paragraph));
-                        (written, shown)
+                        let shown = summary_of(source, &rendered);
+                        (source.summary.is_some().then(|| Arc::clone(&shown)), shown)
                     }
                 };
                 let notice = CachedNotice {
