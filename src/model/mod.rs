@@ -182,7 +182,14 @@ impl SiteModel {
                     // by side.
                     let mut problems = Vec::new();
                     let ((modifications, aliases, rows), (log, log_problems)) = rayon::join(
-                        || gather_modifications(gathered_from.clone(), &notices, &mut problems),
+                        || {
+                            gather_modifications(
+                                gathered_from.clone(),
+                                &notices,
+                                documents.len(),
+                                &mut problems,
+                            )
+                        },
                         || DocumentLog::build(&notices, documents.len()),
                     );
                     problems.extend(log_problems);
@@ -345,19 +352,10 @@ impl SiteModel {
     }
 
     /// The documents changed by the releases that implemented modification `key`, in document order.
-    pub fn documents_touched(&self, key: &ModificationKey) -> Vec<usize> {
-        let Some(modification) = self.modifications.get(key) else {
-            return Vec::new();
-        };
-        let mut touched: Vec<usize> = modification
-            .appearances
-            .iter()
-            .filter(|a| a.relation == Relation::Implemented)
-            .flat_map(|a| self.notices[a.notice].document_rows.iter().map(|&(d, _)| d))
-            .collect();
-        touched.sort_unstable();
-        touched.dedup();
-        touched
+    pub fn documents_touched(&self, key: &ModificationKey) -> &[u32] {
+        self.modifications
+            .get(key)
+            .map_or(&[], |m| &m.documents_touched)
     }
 }
 
@@ -476,6 +474,73 @@ impl StatusNumbers {
     }
 }
 
+/// The documents each modification's implementing releases changed, gathered as the notices
+/// are read: a set of document bits per modification, by the number it was met with.
+struct DocumentSets {
+    // Words of 64 documents a set.
+    words: usize,
+    sets: Vec<u64>,
+    // The documents of the notice being read, once a row of it implements a modification.
+    notice: Vec<u64>,
+    notice_read: bool,
+}
+
+impl DocumentSets {
+    fn new(documents: usize) -> Self {
+        let words = documents.div_ceil(64);
+        DocumentSets {
+            words,
+            sets: Vec::new(),
+            notice: vec![0; words],
+            notice_read: false,
+        }
+    }
+
+    /// Starts on the next notice.
+    fn next_notice(&mut self) {
+        self.notice_read = false;
+    }
+
+    /// Adds the documents `notice` (the notice being read) changes to the set of modification
+    /// `number`.
+    fn add(&mut self, notice: &Notice, number: u32) {
+        if !self.notice_read {
+            self.notice.fill(0);
+            for &(document, _) in notice.document_rows.iter() {
+                self.notice[document / 64] |= 1 << (document % 64);
+            }
+            self.notice_read = true;
+        }
+        let start = number as usize * self.words;
+        if self.sets.len() < start + self.words {
+            self.sets.resize(start + self.words, 0);
+        }
+        for (set, notice) in self.sets[start..start + self.words]
+            .iter_mut()
+            .zip(&self.notice)
+        {
+            *set |= notice;
+        }
+    }
+
+    /// The documents in the set of modification `number`, in document order.
+    fn of(&self, number: u32) -> Box<[u32]> {
+        let start = number as usize * self.words;
+        let Some(set) = self.sets.get(start..start + self.words) else {
+            return Box::default();
+        };
+        let mut documents = Vec::new();
+        for (word_index, &word) in set.iter().enumerate() {
+            let mut rest = word;
+            while rest != 0 {
+                documents.push(word_index as u32 * 64 + rest.trailing_zeros());
+                rest &= rest - 1;
+            }
+        }
+        documents.into_boxed_slice()
+    }
+}
+
 /// Whether gathering the modifications and building the log would find what they found for
 /// `previous`: the same modification pages, and notices alike in everything but their bodies (and
 /// what only their own pages show).
@@ -508,6 +573,7 @@ fn same_gather_input(
 fn gather_modifications(
     pages: Vec<Arc<crate::content::ModificationSource>>,
     notices: &[Notice],
+    documents: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ModificationMaps {
     // A hash map while gathering (one lookup per row of every notice), sorted once at the end.
@@ -553,6 +619,7 @@ fn gather_modifications(
                 status: page.status.clone(),
                 page: Some(page),
                 appearances: Vec::new(),
+                documents_touched: Box::default(),
             },
         );
     }
@@ -594,8 +661,10 @@ fn gather_modifications(
     let mut row_starts: Vec<usize> = Vec::with_capacity(notices.len() + 1);
     let alias_of: AHashMap<&ModificationKey, &ModificationKey> = aliases.iter().collect();
     let mut statuses = StatusNumbers::default();
+    let mut touched = DocumentSets::new(documents);
     for (notice_index, notice) in notices.iter().enumerate() {
         row_starts.push(row_numbers.len());
+        touched.next_notice();
         for (row_index, row) in notice.source.modifications.iter().enumerate() {
             let written_key = &notice.modification_keys[row_index];
             let key: &ModificationKey = if alias_of.is_empty() {
@@ -614,12 +683,14 @@ fn gather_modifications(
                         status: None,
                         page: None,
                         appearances: Vec::new(),
+                        documents_touched: Box::default(),
                     },
                     None,
                     next_number,
                 )),
             };
             row_numbers.push(*number);
+            let number = *number;
             if let Some(title) = &row.title {
                 match first_title {
                     Some((first, slug))
@@ -669,6 +740,11 @@ fn gather_modifications(
                 .last()
                 .is_none_or(|a| a.notice != notice_index)
             {
+                // As `documents_touched` was first written: the documents of the notices whose
+                // appearance implements it.
+                if relation == Relation::Implemented {
+                    touched.add(notice, number);
+                }
                 entry.appearances.push(Appearance {
                     notice: notice_index,
                     row: Some(u32::try_from(row_index).expect("fewer than 4 billion rows")),
@@ -682,7 +758,10 @@ fn gather_modifications(
     row_starts.push(row_numbers.len());
     let mut numbered: Vec<(Modification, u32)> = gathered
         .into_values()
-        .map(|(modification, _, number)| (modification, number))
+        .map(|(mut modification, _, number)| {
+            modification.documents_touched = touched.of(number);
+            (modification, number)
+        })
         .collect();
     numbered.sort_by(|a, b| a.0.key.cmp(&b.0.key));
     let mut position_of_number = vec![0u32; numbered.len()];

@@ -62,6 +62,10 @@ pub struct Modification {
     pub page: Option<Arc<ModificationSource>>,
     /// Every notice that lists or mentions it, in chronological order.
     pub appearances: Vec<Appearance>,
+    /// The documents changed by the releases that implemented it, in document order (indexes
+    /// into the registry): made while gathering, where the notices are read in order, rather
+    /// than from each implementing notice again by every page that shows them.
+    pub documents_touched: Box<[u32]>,
 }
 
 /// Every modification of the site, sorted by key, with a hash index for lookups (a build looks

@@ -489,8 +489,8 @@ fn modification_export<'a>(
         },
         documents: model
             .documents_touched(key)
-            .into_iter()
-            .map(|d| model.documents[d].id.as_str())
+            .iter()
+            .map(|&d| model.documents[d as usize].id.as_str())
             .collect(),
     }
 }

@@ -341,6 +341,82 @@ fn previous_and_next_links_follow_the_order_of_publication() {
     }
 }
 
+/// The documents a modification page lists are those its implementing releases changed: not
+/// those of a release that only lists it or of a notice that releases nothing, each once, in the
+/// registry's order, with a registry longer than 64 documents.
+#[test]
+fn a_modification_lists_the_documents_its_implementing_releases_changed() {
+    let site = Site::empty("documents-touched");
+    site.write(
+        "secsite.yaml",
+        "title: Touched\nbase_url: https://example.org/\n",
+    );
+    let registry: String = (1..=70)
+        .map(|n| {
+            format!(
+                "- id: section-{n}\n  kind: section\n  ref: \"{n}\"\n  title: \"Section {n}\"\n"
+            )
+        })
+        .collect();
+    site.write("content/documents.yaml", &registry);
+    let notice = |slug: &str, date: &str, kind: &str, status: &str, documents: &[u32]| {
+        let rows: String = documents
+            .iter()
+            .map(|d| format!("  - id: section-{d}\n    version: \"1.{d}\"\n"))
+            .collect();
+        site.write(
+            &format!("content/releases/{slug}.md"),
+            &format!(
+                "---\ntitle: \"{slug}\"\ndate: {date}\nkind: {kind}\neffective: {date}\nmodifications:\n  - id: MP1\n    title: \"One\"\n    status: {status}\ndocuments:\n{rows}---\nBody.\n"
+            ),
+        );
+    };
+    notice(
+        "first",
+        "2020-01-01",
+        "scheduled-release",
+        "Implemented",
+        &[67, 2],
+    );
+    notice(
+        "second",
+        "2020-02-01",
+        "scheduled-release",
+        "Implemented",
+        &[2, 40],
+    );
+    notice(
+        "listed",
+        "2020-03-01",
+        "scheduled-release",
+        "Approved",
+        &[5],
+    );
+    notice("news", "2020-04-01", "news", "Implemented", &[6]);
+    let output = site.build_ok(&[]);
+    let page = output.read("modifications/mp1/index.html");
+    let documents: Vec<String> = tags(&page)
+        .into_iter()
+        .skip_while(|t| t.attr("id") != Some("documents-heading"))
+        .filter(|t| t.name == "a")
+        .filter_map(|t| t.attr("href").map(str::to_string))
+        .filter(|href| href.starts_with("/documents/"))
+        .collect();
+    assert_eq!(
+        documents,
+        [
+            "/documents/section-2/",
+            "/documents/section-40/",
+            "/documents/section-67/"
+        ]
+    );
+    let export = output.read("api/modifications.json");
+    assert!(
+        export.contains("\"documents\":[\"section-2\",\"section-40\",\"section-67\"]"),
+        "{export}"
+    );
+}
+
 #[test]
 fn modification_pages_list_every_notice_that_lists_or_mentions_them() {
     let (_site, output) = every_kind();
