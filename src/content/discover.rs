@@ -300,9 +300,10 @@ mod tests {
             a in "[a-c.\\-_ ~0]{1,3}(/[a-c.\\-_ ~0]{1,3}){0,3}",
             b in "[a-c.\\-_ ~0]{1,3}(/[a-c.\\-_ ~0]{1,3}){0,3}",
         ) {
+            // The walk makes no `.` or `..` component.
+            let plain = |path: &str| path.split('/').all(|name| name != "." && name != "..");
+            proptest::prop_assume!(plain(&a) && plain(&b));
             let (a, b) = (Path::new(&a), Path::new(&b));
-            // The walk makes no `.` component.
-            proptest::prop_assume!(a.components().chain(b.components()).all(|c| matches!(c, std::path::Component::Normal(_))));
             proptest::prop_assert_eq!(path_order(a, b), a.cmp(b));
         }
     }
