@@ -341,6 +341,17 @@ fn previous_and_next_links_follow_the_order_of_publication() {
     }
 }
 
+/// The links of a modification page's "Documents changed" section, those under `documents`.
+fn documents_changed(page: &str, documents: &str) -> Vec<String> {
+    tags(page)
+        .into_iter()
+        .skip_while(|t| t.attr("id") != Some("documents-heading"))
+        .filter(|t| t.name == "a")
+        .filter_map(|t| t.attr("href").map(str::to_string))
+        .filter(|href| href.starts_with(documents))
+        .collect()
+}
+
 /// The documents a modification page lists are those its implementing releases changed: not
 /// those of a release that only lists it or of a notice that releases nothing, each once, in the
 /// registry's order, with a registry longer than 64 documents.
@@ -395,15 +406,8 @@ fn a_modification_lists_the_documents_its_implementing_releases_changed() {
     notice("news", "2020-04-01", "news", "Implemented", &[6]);
     let output = site.build_ok(&[]);
     let page = output.read("modifications/mp1/index.html");
-    let documents: Vec<String> = tags(&page)
-        .into_iter()
-        .skip_while(|t| t.attr("id") != Some("documents-heading"))
-        .filter(|t| t.name == "a")
-        .filter_map(|t| t.attr("href").map(str::to_string))
-        .filter(|href| href.starts_with("/documents/"))
-        .collect();
     assert_eq!(
-        documents,
+        documents_changed(&page, "/documents/"),
         [
             "/documents/section-2/",
             "/documents/section-40/",
@@ -445,15 +449,8 @@ fn modification_pages_list_every_notice_that_lists_or_mentions_them() {
         ]),
         "both parts, and not the news notice that has MP100 only in code"
     );
-    let documents: Vec<String> = tags(&mp100)
-        .into_iter()
-        .skip_while(|t| t.attr("id") != Some("documents-heading"))
-        .filter(|t| t.name == "a")
-        .filter_map(|t| t.attr("href").map(str::to_string))
-        .filter(|href| href.starts_with("/sec/documents/"))
-        .collect();
     assert_eq!(
-        documents,
+        documents_changed(&mp100, "/sec/documents/"),
         [
             "/sec/documents/section-a/",
             "/sec/documents/section-g/",
