@@ -740,8 +740,8 @@ fn gather_modifications(
                 .last()
                 .is_none_or(|a| a.notice != notice_index)
             {
-                // As `documents_touched` was first written: the documents of the notices whose
-                // appearance implements it.
+                // A notice's documents count when its appearance implements the modification:
+                // the notice's first row naming it decides, as it decides the relation shown.
                 if relation == Relation::Implemented {
                     touched.add(notice, number);
                 }
