@@ -51,6 +51,27 @@ fn write(root: &Path, path: &str, text: &str) -> PathBuf {
     PathBuf::from(path)
 }
 
+/// Notice B of the rebuild tests, which most of their edits rewrite: its title, the title it
+/// gives MP002, its version of Section A and its body.
+fn b_text(title: &str, mp002: &str, version: &str, body: &str) -> String {
+    notice(
+        title,
+        "2020-02-01",
+        &[("MP002", mp002)],
+        &[("section-a", version)],
+        body,
+    )
+}
+
+/// Writes notice B (see `b_text`).
+fn write_b(root: &Path, title: &str, mp002: &str, version: &str, body: &str) -> PathBuf {
+    write(
+        root,
+        "content/releases/b.md",
+        &b_text(title, mp002, version, body),
+    )
+}
+
 fn options(root: &Path) -> BuildOptions {
     BuildOptions {
         root: root.to_path_buf(),
@@ -99,17 +120,7 @@ fn every_rebuild_equals_a_full_build() {
             "About MP002.\n",
         ),
     );
-    write(
-        root,
-        "content/releases/b.md",
-        &notice(
-            "B",
-            "2020-02-01",
-            &[("MP002", "Two")],
-            &[("section-a", "1.1")],
-            "Text.\n",
-        ),
-    );
+    write_b(root, "B", "Two", "1.1", "Text.\n");
     write(
         root,
         "content/releases/c.md",
@@ -152,62 +163,28 @@ fn every_rebuild_equals_a_full_build() {
     let edits: Vec<(&str, Edit)> = vec![
         (
             "edit a body",
-            Box::new(|r| {
-                vec![write(
-                    r,
-                    "content/releases/b.md",
-                    &notice(
-                        "B",
-                        "2020-02-01",
-                        &[("MP002", "Two")],
-                        &[("section-a", "1.1")],
-                        "Changed text.\n",
-                    ),
-                )]
-            }),
+            Box::new(|r| vec![write_b(r, "B", "Two", "1.1", "Changed text.\n")]),
         ),
         (
             "change a title",
-            Box::new(|r| {
-                vec![write(
-                    r,
-                    "content/releases/b.md",
-                    &notice(
-                        "B renamed",
-                        "2020-02-01",
-                        &[("MP002", "Two")],
-                        &[("section-a", "1.1")],
-                        "Changed text.\n",
-                    ),
-                )]
-            }),
+            Box::new(|r| vec![write_b(r, "B renamed", "Two", "1.1", "Changed text.\n")]),
         ),
         (
             "a body starts naming a modification its notice does not list",
             Box::new(|r| {
-                vec![write(
+                vec![write_b(
                     r,
-                    "content/releases/b.md",
-                    &notice(
-                        "B renamed",
-                        "2020-02-01",
-                        &[("MP002", "Two")],
-                        &[("section-a", "1.1")],
-                        "Changed text, after MP001.\n",
-                    ),
+                    "B renamed",
+                    "Two",
+                    "1.1",
+                    "Changed text, after MP001.\n",
                 )]
             }),
         ),
         (
             "the body stops naming it and a summary is written",
             Box::new(|r| {
-                let text = notice(
-                    "B renamed",
-                    "2020-02-01",
-                    &[("MP002", "Two")],
-                    &[("section-a", "1.1")],
-                    "Changed text.\n",
-                );
+                let text = b_text("B renamed", "Two", "1.1", "Changed text.\n");
                 let text = text.replacen("date:", "summary: \"B in short.\"\ndate:", 1);
                 vec![write(r, "content/releases/b.md", &text)]
             }),
@@ -215,16 +192,12 @@ fn every_rebuild_equals_a_full_build() {
         (
             "change a modification title",
             Box::new(|r| {
-                vec![write(
+                vec![write_b(
                     r,
-                    "content/releases/b.md",
-                    &notice(
-                        "B renamed",
-                        "2020-02-01",
-                        &[("MP002", "Two, retitled")],
-                        &[("section-a", "1.1")],
-                        "Changed text.\n",
-                    ),
+                    "B renamed",
+                    "Two, retitled",
+                    "1.1",
+                    "Changed text.\n",
                 )]
             }),
         ),
@@ -247,16 +220,12 @@ fn every_rebuild_equals_a_full_build() {
         (
             "change only a version",
             Box::new(|r| {
-                vec![write(
+                vec![write_b(
                     r,
-                    "content/releases/b.md",
-                    &notice(
-                        "B renamed",
-                        "2020-02-01",
-                        &[("MP002", "Two, retitled")],
-                        &[("section-a", "1.2")],
-                        "Changed text.\n",
-                    ),
+                    "B renamed",
+                    "Two, retitled",
+                    "1.2",
+                    "Changed text.\n",
                 )]
             }),
         ),
