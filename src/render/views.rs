@@ -16,7 +16,7 @@ use super::dates;
 use crate::config::Config;
 use crate::model::SiteModel;
 use crate::model::ids::ModificationKey;
-use crate::model::modification::{Modification, Relation};
+use crate::model::modification::Relation;
 use crate::model::release::Notice;
 
 /// Builds URLs under the site's base path.
@@ -545,9 +545,7 @@ impl<'a> ViewBuilder<'a> {
     /// The modification at `position` (in key order) as a link value.
     pub fn modification_link_at(&self, position: usize) -> Shared<ModificationLinkView> {
         self.modification_links[position]
-            .get_or_init(|| {
-                Shared::new(self.modification_link_view(self.model.modifications.at(position)))
-            })
+            .get_or_init(|| Shared::new(self.modification_link_view(position)))
             .clone()
     }
 
@@ -663,11 +661,12 @@ impl<'a> ViewBuilder<'a> {
         }
     }
 
-    /// The link view of `modification`.
-    fn modification_link_view(&self, modification: &Modification) -> ModificationLinkView {
+    /// The link view of the modification at `position`.
+    fn modification_link_view(&self, position: usize) -> ModificationLinkView {
+        let modification = self.model.modifications.at(position);
         ModificationLinkView {
             id: modification.id.clone(),
-            url: self.urls.path(&Urls::modification_path(&modification.key)),
+            url: self.modification_url(position).to_string(),
             title: modification.title.clone().unwrap_or_default(),
         }
     }

@@ -2,7 +2,7 @@
 
 use super::{BasePage, Chrome, Out, TwinCache, base_into, breadcrumbs};
 use crate::render::segments::Segments;
-use crate::render::views::{DocumentView, HistoryRowView, Urls, ViewBuilder};
+use crate::render::views::{DocumentView, HistoryRowView, ViewBuilder};
 
 /// Renders a document page as `document.html` does.
 pub(super) fn render(chrome: &Chrome<'_>, document: &DocumentView<'_>) -> String {
@@ -160,16 +160,11 @@ fn modification_list(out: &mut Out, builder: &ViewBuilder<'_>, index: usize, cac
 fn modification_items(builder: &ViewBuilder<'_>) -> Segments {
     let modifications = &builder.model.modifications;
     Segments::new(96 * modifications.len(), |items| {
-        for modification in modifications.values() {
+        for (position, modification) in modifications.values().enumerate() {
             items.segment(|text| {
                 let mut item = Out::with_capacity(128);
                 item.raw("<li>");
-                item.link(
-                    &builder
-                        .urls
-                        .path(&Urls::modification_path(&modification.key)),
-                    &modification.id,
-                );
+                item.link(builder.modification_url(position), &modification.id);
                 item.raw("</li>");
                 text.extend_from_slice(item.into_string().as_bytes());
             });
